@@ -1,0 +1,47 @@
+# SPDX-License-Identifier: GPL-2.0
+# ffs-dmabuf: FunctionFS DMABUF for Linux 6.1 LTS. See README.md.
+
+S := scripts
+
+.PHONY: all test tree series status check kernel discard clean help
+
+# The main job: build the patched kernel and run it in QEMU.
+all:
+	@$(S)/test.sh quick
+
+# Everything, as CI runs it.
+test:
+	@$(S)/test.sh full
+
+# (Re)create the working tree build/linux from the base and patches/.
+tree:
+	@$(S)/deps.sh && $(S)/base.sh >/dev/null && $(S)/tree.sh create
+
+# Export the working tree's commits back into patches/.
+series:
+	@$(S)/series.sh
+
+status:
+	@$(S)/status.sh
+
+# The patch quality gate alone.
+check:
+	@$(S)/deps.sh && : >build/results/check.txt && \
+		$(S)/check.sh build/results/check.txt; \
+		$(S)/summary.sh build/results/check.txt
+
+# Build the test kernel only.
+kernel:
+	@$(S)/deps.sh && $(S)/tree.sh sync && $(S)/kbuild.sh test
+
+# Drop unexported work in the working tree and re-apply patches/.
+discard:
+	@$(S)/tree.sh discard
+
+clean:
+	rm -rf build/obj build/initramfs build/results build/logs build/check
+
+help:
+	@sed -n 's/^# //p' README.md | head -0; \
+	grep -B1 -E '^[a-z]+:' Makefile | grep -v -- -- | paste - - | \
+		sed -E 's/^# (.*)\t([a-z]+):.*/  \2\t\1/; /^[a-z]/d'

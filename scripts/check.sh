@@ -1,0 +1,185 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Patch quality gate, on patches/ as committed (not on the working tree):
+#  - every patch applies in order with git am;
+#  - checkpatch.pl --strict: no error, no warning, no check;
+#  - every prefix of the series builds (bisectable) with W=1, and neither
+#    W=1, sparse (C=2) nor kernel-doc reports anything new in the files
+#    the patch touches, compared with the base;
+#  - the USB documentation builds with no new warning;
+#  - get_maintainer.pl names a maintainer for every new file.
+# Results are cached by the series' hash.
+. "$(dirname "$0")/lib.sh"
+
+out=$1 # results file
+wt=$BUILD/check/linux
+obj=$OBJ/check
+cache=$BUILD/check/results-$(patches_hash)
+G=(git -C "$wt")
+
+if [[ -f $cache ]]; then
+	log "check: series unchanged since the last check, reusing its results"
+	while IFS=$'\t' read -r st name detail; do
+		result "$out" "$st" "$name" "$detail"
+	done <"$cache"
+	exit 0
+fi
+new=$BUILD/check/results.new
+: >"$new"
+
+prepare_worktree()
+{
+	if [[ ! -d $wt ]]; then
+		git -C "$TREE" worktree prune
+		git -C "$TREE" worktree add -q --detach "$wt" base
+	fi
+	"${G[@]}" am --abort >/dev/null 2>&1 || true
+	"${G[@]}" checkout -q --detach base
+	"${G[@]}" clean -q -fdx
+}
+
+# Normalised warnings of FILE... (line numbers dropped, so that code moving
+# does not count as a new warning).
+file_warnings()
+{
+	local f o kfiles=() cfiles=()
+	for f in "$@"; do
+		[[ -f $wt/$f ]] || continue
+		case $f in
+		tools/* | Documentation/* | scripts/*) continue ;;
+		*.c) cfiles+=("$f"); kfiles+=("$f") ;;
+		*.h) kfiles+=("$f") ;;
+		esac
+	done
+	for f in "${cfiles[@]}"; do
+		o=${f%.c}.o
+		# Only files built in this configuration.
+		[[ -f $obj/$o ]] || continue
+		rm -f "$obj/$o"
+		make -C "$wt" O="$obj" ARCH=x86_64 W=1 C=2 CC="ccache gcc" "$o" 2>&1 |
+			grep -E ': (warning|error):' || true
+	done
+	if [[ ${#kfiles[@]} -gt 0 ]]; then
+		(cd "$wt" && scripts/kernel-doc -none "${kfiles[@]}" 2>&1) || true
+	fi | sed -E 's/:[0-9]+(:[0-9]+)?:/:/' | LC_ALL=C sort -u
+}
+
+build_prefix()
+{
+	make -C "$wt" O="$obj" ARCH=x86_64 W=1 CC="ccache gcc" -j"$JOBS" bzImage \
+		>"$LOGS/check-build.log" 2>&1
+}
+
+configure()
+{
+	SRC=$wt CONFIG_ONLY=1 "$TOP"/scripts/kbuild.sh check
+}
+
+step "check: worktree" "$LOGS/check-worktree.log" prepare_worktree
+
+# 1. The series applies; collect the files each patch touches.
+mapfile -t files < <(series_files)
+commits=()
+for p in "${files[@]}"; do
+	n=$(basename "$p")
+	if "${G[@]}" am -q --committer-date-is-author-date "$p" >"$LOGS/check-am.log" 2>&1; then
+		result "$new" PASS "$n: git am"
+		commits+=("$("${G[@]}" rev-parse HEAD)")
+	else
+		result "$new" FAIL "$n: git am" "see $LOGS/check-am.log"
+		"${G[@]}" am --abort >/dev/null 2>&1 || true
+		break
+	fi
+done
+head=$("${G[@]}" rev-parse HEAD)
+
+# checkpatch findings of a patch, less the accepted exceptions
+checkpatch()
+{
+	(cd "$wt" && scripts/checkpatch.pl --strict --quiet --no-summary \
+		--show-types "$1") 2>&1 |
+	awk -F'\t' -v exc="$CONFIGS/checkpatch-exceptions" '
+		BEGIN { while ((getline l < exc) > 0) if (l !~ /^#/) {
+				split(l, f, "\t"); ok[f[1] "\t" f[2]] = 1 } }
+		/^(ERROR|WARNING|CHECK):/ { flush(); split($0, t, ":"); type = t[2] }
+		/^#[0-9]+: FILE: / { file = $0; sub(/^#[0-9]+: FILE: /, "", file)
+				     sub(/:[0-9]+:$/, "", file) }
+		{ block = block $0 "\n" }
+		/^$/ { flush() }
+		END { flush() }
+		function flush() { if (block != "" && !((type "\t" file) in ok))
+					   printf "%s", block
+				   block = ""; type = ""; file = "" }'
+}
+
+# 2. checkpatch, on the patch files as they will be sent.
+for p in "${files[@]:0:${#commits[@]}}"; do
+	n=$(basename "$p")
+	checkpatch "$p" >"$BUILD/check/checkpatch-$n.log"
+	if ! grep -q '^\(ERROR\|WARNING\|CHECK\)' "$BUILD/check/checkpatch-$n.log"; then
+		result "$new" PASS "$n: checkpatch --strict"
+	else
+		cat "$BUILD/check/checkpatch-$n.log"
+		result "$new" FAIL "$n: checkpatch --strict" "$(grep -c '^\(ERROR\|WARNING\|CHECK\)' "$BUILD/check/checkpatch-$n.log") findings"
+	fi
+done
+
+# 3. Bisectability and new warnings, against the base.
+step "check: config" "$LOGS/check-config.log" configure
+mapfile -t touched < <("${G[@]}" diff --name-only base "$head")
+"${G[@]}" checkout -q --detach base
+step "check: build base (W=1)" "$LOGS/check-base.log" build_prefix
+file_warnings "${touched[@]}" >"$BUILD/check/warnings-base"
+for i in "${!commits[@]}"; do
+	c=${commits[$i]}
+	n=$(basename "${files[$i]}")
+	"${G[@]}" checkout -q --detach "$c"
+	mapfile -t mine < <("${G[@]}" diff --name-only "$c~1" "$c")
+	if ! step "check: build $n (W=1)" "$LOGS/check-build-$i.log" build_prefix; then
+		result "$new" FAIL "$n: builds with W=1" "see $LOGS/check-build.log"
+		continue
+	fi
+	result "$new" PASS "$n: builds with W=1"
+	file_warnings "${mine[@]}" >"$BUILD/check/warnings-$i"
+	added=$(LC_ALL=C comm -13 "$BUILD/check/warnings-base" "$BUILD/check/warnings-$i")
+	if [[ -n $added ]]; then
+		echo "$added"
+		result "$new" FAIL "$n: W=1, sparse, kernel-doc clean" "$(echo "$added" | wc -l) new"
+	else
+		result "$new" PASS "$n: W=1, sparse, kernel-doc clean"
+	fi
+done
+
+# 4. Documentation, when the series touches it.
+docs()
+{
+	make -C "$wt" O="$BUILD/check/docs" SPHINXDIRS=usb htmldocs 2>&1 |
+		grep -iE 'warning|error' | sed -E 's/:[0-9]+:/:/' | LC_ALL=C sort -u
+}
+if printf '%s\n' "${touched[@]}" | grep -q '^Documentation/usb/'; then
+	"${G[@]}" checkout -q --detach base
+	docs >"$BUILD/check/docs-base"
+	"${G[@]}" checkout -q --detach "$head"
+	docs >"$BUILD/check/docs-head"
+	added=$(LC_ALL=C comm -13 "$BUILD/check/docs-base" "$BUILD/check/docs-head")
+	if [[ -n $added ]]; then
+		echo "$added"
+		result "$new" FAIL "series: htmldocs (usb) without new warnings"
+	else
+		result "$new" PASS "series: htmldocs (usb) without new warnings"
+	fi
+fi
+
+# 5. Every new file has a maintainer.
+"${G[@]}" checkout -q --detach "$head"
+while read -r f; do
+	if (cd "$wt" && scripts/get_maintainer.pl --no-git --no-git-fallback -f "$f") |
+		grep -qE '\((maintainer|supporter):'; then
+		result "$new" PASS "maintainer for $f"
+	else
+		result "$new" FAIL "maintainer for $f"
+	fi
+done < <("${G[@]}" diff --name-only --diff-filter=A base "$head")
+
+cat "$new" >>"$out"
+grep -q '^FAIL' "$new" || mv "$new" "$cache"

@@ -1,0 +1,33 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Install the Debian packages the build and tests need, only when missing.
+. "$(dirname "$0")/lib.sh"
+
+PKGS=(
+	make gcc libc6-dev flex bison bc libelf-dev libssl-dev perl python3
+	cpio xz-utils kmod rsync git ccache sparse
+	qemu-system-x86 busybox-static
+	python3-sphinx python3-ply python3-git gnuplot-nox
+)
+
+installed()
+{
+	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'
+}
+
+missing=()
+for p in "${PKGS[@]}"; do
+	installed "$p" || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+if [[ $(id -u) -ne 0 ]]; then
+	die "missing packages; run as root: apt-get install -y ${missing[*]}"
+fi
+log "apt: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+if ! { apt-get update -qq && apt-get install -y -qq "${missing[@]}"; } \
+	>"$LOGS/apt.log" 2>&1; then
+	tail -n 5 "$LOGS/apt.log" >&2
+	die "cannot install packages; run as root: apt-get update && apt-get install -y ${missing[*]}"
+fi

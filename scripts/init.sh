@@ -1,0 +1,47 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: GPL-2.0
+# /init of the test VM: mount the usual filesystems, run the job named by
+# ffs.job= on the kernel command line with its output on the second serial
+# port, print its exit status and power off.
+
+/bin/busybox --install -s /bin
+mkdir -p /proc /sys /dev /tmp /mnt
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t tmpfs tmp /tmp
+mount -t configfs configfs /sys/kernel/config
+mount -t debugfs debugfs /sys/kernel/debug
+ln -sf /proc/self/fd /dev/fd
+ln -sf /proc/self/fd/0 /dev/stdin
+ln -sf /proc/self/fd/1 /dev/stdout
+ln -sf /proc/self/fd/2 /dev/stderr
+
+job=
+for arg in $(cat /proc/cmdline); do
+	case $arg in
+	ffs.job=*) job=${arg#ffs.job=} ;;
+	esac
+done
+
+exec >/dev/ttyS1 2>&1
+echo "FFS-JOB-BEGIN $job"
+echo "clocksource: $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
+case $job in
+selftest)
+	cd /kselftest && ./run_kselftest.sh
+	rc=$?
+	;;
+*)
+	if [ -x "/ffs/$job" ]; then
+		"/ffs/$job"
+		rc=$?
+	else
+		echo "unknown job '$job'"
+		rc=127
+	fi
+	;;
+esac
+echo "FFS-JOB-END rc=$rc"
+sync
+reboot -f

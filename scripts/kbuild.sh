@@ -1,0 +1,81 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Configure and build one kernel configuration out of tree.
+#
+#   kbuild.sh NAME [FRAGMENT...]
+#
+# With CONFIG_ONLY=1, stop after configuring. SRC= overrides the tree.
+#
+# The configuration is tinyconfig plus config/vm.config, the selftest's
+# own "config" file and the given fragments. Every option a fragment asks
+# for is checked after olddefconfig; a dropped one fails the build.
+. "$(dirname "$0")/lib.sh"
+
+name=$1
+shift
+src=${SRC:-$TREE}
+obj=$OBJ/$name
+mkdir -p "$obj"
+
+fragments=("$CONFIGS/vm.config")
+test_config=$src/tools/testing/selftests/drivers/usb/ffs-dmabuf/config
+[[ -f $test_config ]] && fragments+=("$test_config")
+fragments+=("$@")
+
+cc="gcc"
+command -v ccache >/dev/null && cc="ccache gcc"
+export CCACHE_DIR=${CCACHE_DIR:-$HOME/.ccache}
+export KBUILD_BUILD_TIMESTAMP="Thu Jan  1 00:00:00 UTC 2026"
+export KBUILD_BUILD_USER=ffs KBUILD_BUILD_HOST=ffs-dmabuf
+KMAKE=(make -C "$src" O="$obj" ARCH=x86_64 CC="$cc" -j"$JOBS")
+
+# Every option the fragments set must survive olddefconfig.
+check_options()
+{
+	local f line opt bad=0
+	for f in "${fragments[@]}"; do
+		while read -r line; do
+			case $line in
+			CONFIG_*=*) opt=${line%%=*} ;;
+			"# CONFIG_"*" is not set") opt=${line#\# }; opt=${opt%% *}
+				line="# $opt is not set" ;;
+			*) continue ;;
+			esac
+			if [[ $line == \#* ]]; then
+				grep -q "^$opt=" "$obj/.config" || continue
+			else
+				grep -qxF "$line" "$obj/.config" && continue
+			fi
+			echo "config: $opt: asked '$line' in $(basename "$f"), got '$(grep "^$opt=\|^# $opt is" "$obj/.config" || echo unset)'" >&2
+			bad=1
+		done <"$f"
+	done
+	return $bad
+}
+
+configure()
+{
+	local old=$obj/.config.prev
+	[[ -f $obj/.config ]] && cp -p "$obj/.config" "$old"
+	"${KMAKE[@]}" tinyconfig >/dev/null
+	(cd "$obj" && "$src"/scripts/kconfig/merge_config.sh -m -O "$obj" \
+		"$obj/.config" "${fragments[@]}" >/dev/null)
+	"${KMAKE[@]}" olddefconfig >/dev/null
+	# Unchanged: keep the old timestamp so nothing is rebuilt.
+	if [[ -f $old ]] && cmp -s "$old" "$obj/.config"; then
+		touch -r "$old" "$obj/.config"
+	fi
+	rm -f "$old"
+	check_options
+}
+
+build()
+{
+	"${KMAKE[@]}" bzImage
+	"${KMAKE[@]}" headers_install >/dev/null
+}
+
+step "config ($name)" "$LOGS/config-$name.log" configure
+[[ -z "${CONFIG_ONLY:-}" ]] || exit 0
+step "build ($name)" "$LOGS/build-$name.log" build
+log "kernel: $obj/arch/x86/boot/bzImage"

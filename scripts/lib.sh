@@ -1,0 +1,129 @@
+# SPDX-License-Identifier: GPL-2.0
+# Common definitions for the ffs-dmabuf build and test scripts.
+# Sourced, never run.
+
+set -euo pipefail
+
+# Debian's tools first (python3 with the packages the kernel scripts use)
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+LOGS=$BUILD/logs
+RESULTS=$BUILD/results
+PATCHES=$TOP/patches
+CONFIGS=$TOP/config
+
+# The base kernel: Debian's linux-source-6.1, pinned.
+BASE_PKG=linux-source-6.1
+BASE_PKG_VERSION=${BASE_PKG_VERSION:-6.1.192-2}
+BASE_TARBALL=/usr/src/linux-source-6.1.tar.xz
+
+# The mainline peer: Debian's linux-source-6.12.
+PEER_PKG=linux-source-6.12
+PEER_TARBALL=/usr/src/linux-source-6.12.tar.xz
+
+# The working tree (developer's) or a scratch tree for KERNEL_SRC.
+if [[ -n "${KERNEL_SRC:-}" ]]; then
+	TREE=$BUILD/ext/linux
+	OBJ=$BUILD/ext/obj
+else
+	TREE=$BUILD/linux
+	OBJ=$BUILD/obj
+fi
+
+# Fixed identity and date of the imported base commit, so that its hash
+# (the cover letter's base-commit: trailer) is the same on every machine.
+BASE_IDENT_NAME="Debian kernel source"
+BASE_IDENT_EMAIL="debian-kernel@lists.debian.org"
+BASE_DATE="2000-01-01T00:00:00Z"
+
+JOBS=${JOBS:-$(nproc)}
+
+mkdir -p "$LOGS" "$RESULTS"
+
+_t0=${FFS_T0:-$(date +%s)}
+export FFS_T0=$_t0
+
+log()
+{
+	printf '[%4ds] %s\n' "$(($(date +%s) - _t0))" "$*"
+}
+
+warn()
+{
+	printf 'WARNING: %s\n' "$*" >&2
+}
+
+die()
+{
+	printf 'error: %s\n' "$*" >&2
+	exit 1
+}
+
+# step NAME LOGFILE CMD...: run CMD with its output in LOGFILE, printing
+# one line when it starts, a heartbeat every 30 s and its elapsed time at
+# the end. On failure, print the log's tail and its path.
+step()
+{
+	local name=$1 logf=$2 start pid rc=0 n=0
+	shift 2
+	start=$(date +%s)
+	log "$name ..."
+	"$@" >"$logf" 2>&1 &
+	pid=$!
+	while ! wait_timeout "$pid" 30; do
+		n=$((n + 30))
+		log "  $name: still running (${n}s): $(tail -n1 "$logf" | cut -c1-100)"
+	done
+	wait "$pid" || rc=$?
+	if [[ $rc -ne 0 ]]; then
+		tail -n 40 "$logf" >&2
+		log "$name: FAILED after $(($(date +%s) - start))s (exit $rc), log: $logf"
+		return "$rc"
+	fi
+	log "$name: done in $(($(date +%s) - start))s"
+}
+
+# wait_timeout PID SECS: true once PID has exited, false after SECS.
+wait_timeout()
+{
+	local pid=$1 i
+	for ((i = 0; i < $2 * 5; i++)); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# result FILE STATUS NAME [DETAIL]: record one result for the summary.
+result()
+{
+	printf '%s\t%s\t%s\n' "$2" "$3" "${4:-}" >>"$1"
+	case $2 in
+	PASS) printf 'ok - %s\n' "$3" ;;
+	SKIP) printf 'ok - %s # SKIP %s\n' "$3" "${4:-}" ;;
+	*) printf 'not ok - %s %s\n' "$3" "${4:-}" ;;
+	esac
+}
+
+# Hash of the series as committed in patches/ (cover letter included).
+patches_hash()
+{
+	local f
+	{
+		for f in "$PATCHES"/0000-cover-letter.patch "$PATCHES"/series; do
+			[[ ! -f $f ]] || cat "$f"
+		done
+		for f in $(series_files); do
+			cat "$f"
+		done
+	} | sha1sum | cut -d' ' -f1
+}
+
+# List of the series' patch files, in order.
+series_files()
+{
+	[[ -f $PATCHES/series ]] || return 0
+	grep -v '^\s*\(#\|$\)' "$PATCHES/series" | sed "s|^|$PATCHES/|"
+}

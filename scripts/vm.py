@@ -1,0 +1,197 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Boot a kernel in QEMU, run one job from the initramfs and judge it.
+
+The kernel console goes to the first serial port, the job's output to the
+second, so TAP never mixes with kernel messages. The run fails when the
+job does not finish in time, when any TAP case failed, or when the kernel
+log holds a splat, even if every case passed.
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+
+SPLAT = re.compile(
+    r"WARNING:|BUG:|Oops|KASAN:|UBSAN:|possible circular locking|"
+    r"possible recursive locking|INFO: task .* blocked|"
+    r"unreferenced object|DMA-API:|Call Trace:|Kernel panic|"
+    r"general protection fault|inconsistent lock state|"
+    r"suspicious RCU usage|sleeping function called from invalid context")
+INNER = re.compile(r"^# (not ok|ok) \d+ (.+?)(?: # (SKIP|TODO|XFAIL)\s*(.*))?$")
+OUTER = re.compile(r"^(not ok|ok) \d+ selftests: (.+?)(?: # (SKIP)\s*(.*))?$")
+END = re.compile(r"^FFS-JOB-END rc=(-?\d+)")
+
+
+class Results:
+    """Collects PASS/FAIL/SKIP lines in the runner's results file."""
+
+    def __init__(self, path, prefix, quiet):
+        self.path, self.prefix, self.quiet = path, prefix, quiet
+        self.counts = {"PASS": 0, "FAIL": 0, "SKIP": 0}
+
+    def add(self, status, name, detail=""):
+        self.counts[status] += 1
+        with open(self.path, "a") as f:
+            f.write(f"{status}\t{self.prefix}{name}\t{detail}\n")
+        if not self.quiet:
+            print(f"{'ok' if status != 'FAIL' else 'not ok'} - "
+                  f"{self.prefix}{name}"
+                  f"{' # SKIP ' + detail if status == 'SKIP' else ''}",
+                  flush=True)
+
+
+class TapParser:
+    """Turns kselftest runner output into results, one per test case."""
+
+    def __init__(self, results):
+        self.results = results
+        self.inner = {"PASS": 0, "FAIL": 0, "SKIP": 0}
+        self.end_rc = None
+
+    def feed(self, line):
+        m = INNER.match(line)
+        if m:
+            status = self._status(m.group(1), m.group(3))
+            self.inner[status] += 1
+            self.results.add(status, m.group(2), m.group(4) or "")
+            return
+        m = OUTER.match(line)
+        if m:
+            status = self._status(m.group(1), m.group(3))
+            if sum(self.inner.values()) == 0:
+                self.results.add(status, m.group(2), m.group(4) or "")
+            elif status == "FAIL" and self.inner["FAIL"] == 0:
+                self.results.add("FAIL", m.group(2), "program failed")
+            self.inner = {"PASS": 0, "FAIL": 0, "SKIP": 0}
+            return
+        m = END.match(line)
+        if m:
+            self.end_rc = int(m.group(1))
+
+    @staticmethod
+    def _status(ok, directive):
+        if directive == "SKIP":
+            return "SKIP"
+        return "PASS" if ok == "ok" else "FAIL"
+
+
+def qemu_command(args):
+    accel = os.environ.get("FFS_ACCEL", "tcg")
+    append = (f"console=ttyS0 panic=-1 ffs.job={args.job} "
+              f"{args.append}").strip()
+    return [
+        "qemu-system-x86_64", "-accel", accel, "-cpu", "max" if accel == "tcg"
+        else "host", "-smp", str(args.smp), "-m", args.mem,
+        "-kernel", args.kernel, "-initrd", args.initrd,
+        "-append", append, "-nographic", "-no-reboot", "-monitor", "none",
+        "-serial", f"file:{args.console}", "-serial", f"file:{args.output}",
+    ]
+
+
+def tail(path, n):
+    try:
+        with open(path, errors="replace") as f:
+            return f.readlines()[-n:]
+    except OSError:
+        return []
+
+
+def run(args, parser):
+    """Run QEMU, relaying the job's output as it comes. True if it ended."""
+    for p in (args.console, args.output):
+        open(p, "w").close()
+    cmd = qemu_command(args)
+    with open(args.console + ".cmd", "w") as f:
+        f.write(" ".join(cmd) + "\n")
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    start = last_output = time.monotonic()
+    pos, pending = 0, ""
+    timed_out = False
+    while True:
+        done = proc.poll() is not None
+        with open(args.output, errors="replace") as f:
+            f.seek(pos)
+            data = f.read()
+            pos = f.tell()
+        if data:
+            last_output = time.monotonic()
+            pending += data
+            *lines, pending = pending.split("\n")
+            for line in lines:
+                line = line.rstrip("\r")
+                if args.verbose:
+                    print(line, flush=True)
+                parser.feed(line)
+        if done:
+            break
+        now = time.monotonic()
+        if now - start > args.timeout:
+            proc.kill()
+            proc.wait()
+            timed_out = True
+            break
+        if now - last_output > 60:
+            last = (tail(args.console, 1) or [""])[0].strip()[:100]
+            print(f"  ... {args.job}: running {int(now - start)}s, "
+                  f"console: {last}", flush=True)
+            last_output = now
+        time.sleep(0.2)
+    if pending:
+        parser.feed(pending.rstrip("\r"))
+    if proc.returncode and not timed_out:
+        sys.stderr.write(proc.stderr.read().decode(errors="replace"))
+    return not timed_out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--kernel", required=True)
+    ap.add_argument("--initrd", required=True)
+    ap.add_argument("--job", required=True)
+    ap.add_argument("--append", default="")
+    ap.add_argument("--smp", type=int, default=2)
+    ap.add_argument("--mem", default="2G")
+    ap.add_argument("--timeout", type=int, default=900)
+    ap.add_argument("--logdir", required=True)
+    ap.add_argument("--results", required=True)
+    ap.add_argument("--prefix", default="")
+    ap.add_argument("--quiet", action="store_true")
+    ap.add_argument("--verbose", action="store_true")
+    args = ap.parse_args()
+    os.makedirs(args.logdir, exist_ok=True)
+    args.console = os.path.join(args.logdir, f"{args.job}.console.log")
+    args.output = os.path.join(args.logdir, f"{args.job}.output.log")
+
+    results = Results(args.results, args.prefix, args.quiet)
+    parser = TapParser(results)
+    finished = run(args, parser)
+
+    if not finished:
+        results.add("FAIL", f"{args.job}: vm", f"no end after {args.timeout}s")
+        print(f"{args.job}: guest hung; last console lines:", file=sys.stderr)
+        sys.stderr.writelines(tail(args.console, 30))
+    elif parser.end_rc is None:
+        results.add("FAIL", f"{args.job}: vm", "guest stopped early")
+        sys.stderr.writelines(tail(args.console, 30))
+    else:
+        results.add("PASS", f"{args.job}: vm")
+
+    splats = [l for l in tail(args.console, 1000000) if SPLAT.search(l)]
+    if splats:
+        results.add("FAIL", f"{args.job}: kernel log clean",
+                    f"{len(splats)} splat lines")
+        print(f"{args.job}: kernel splat in {args.console}:", file=sys.stderr)
+        sys.stderr.writelines(splats[:20])
+    else:
+        results.add("PASS", f"{args.job}: kernel log clean")
+    print(f"{args.job}: console {args.console}, output {args.output}")
+    return 1 if results.counts["FAIL"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
