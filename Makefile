@@ -26,9 +26,7 @@ status:
 
 # The patch quality gate alone.
 check:
-	@$(S)/deps.sh && : >build/results/check.txt && \
-		$(S)/check.sh build/results/check.txt; \
-		$(S)/summary.sh build/results/check.txt
+	@$(S)/test.sh check
 
 # Build the test kernel only.
 kernel:

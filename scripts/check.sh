@@ -24,6 +24,7 @@ if [[ -f $cache ]]; then
 	done <"$cache"
 	exit 0
 fi
+mkdir -p "$BUILD/check"
 new=$BUILD/check/results.new
 : >"$new"
 
@@ -51,23 +52,24 @@ file_warnings()
 		*.h) kfiles+=("$f") ;;
 		esac
 	done
-	for f in "${cfiles[@]}"; do
-		o=${f%.c}.o
-		# Only files built in this configuration.
-		[[ -f $obj/$o ]] || continue
-		rm -f "$obj/$o"
-		make -C "$wt" O="$obj" ARCH=x86_64 W=1 C=2 CC="ccache gcc" "$o" 2>&1 |
-			grep -E ': (warning|error):' || true
-	done
-	if [[ ${#kfiles[@]} -gt 0 ]]; then
-		(cd "$wt" && scripts/kernel-doc -none "${kfiles[@]}" 2>&1) || true
-	fi | sed -E 's/:[0-9]+(:[0-9]+)?:/:/' | LC_ALL=C sort -u
+	{
+		for f in "${cfiles[@]}"; do
+			o=${f%.c}.o
+			# Only files built in this configuration.
+			[[ -f $obj/$o ]] || continue
+			rm -f "$obj/$o"
+			make -C "$wt" O="$obj" ARCH=x86_64 W=1 C=2 CC="ccache gcc" \
+				"$o" 2>&1 | grep -E ': (warning|error):' || true
+		done
+		if [[ ${#kfiles[@]} -gt 0 ]]; then
+			(cd "$wt" && scripts/kernel-doc -none "${kfiles[@]}" 2>&1) || true
+		fi
+	} | sed -E 's/:[0-9]+(:[0-9]+)?:/:/' | LC_ALL=C sort -u
 }
 
 build_prefix()
 {
-	make -C "$wt" O="$obj" ARCH=x86_64 W=1 CC="ccache gcc" -j"$JOBS" bzImage \
-		>"$LOGS/check-build.log" 2>&1
+	make -C "$wt" O="$obj" ARCH=x86_64 W=1 CC="ccache gcc" -j"$JOBS" bzImage
 }
 
 configure()
@@ -97,7 +99,7 @@ head=$("${G[@]}" rev-parse HEAD)
 checkpatch()
 {
 	(cd "$wt" && scripts/checkpatch.pl --strict --quiet --no-summary \
-		--show-types "$1") 2>&1 |
+		--show-types "$1" || true) 2>&1 |
 	awk -F'\t' -v exc="$CONFIGS/checkpatch-exceptions" '
 		BEGIN { while ((getline l < exc) > 0) if (l !~ /^#/) {
 				split(l, f, "\t"); ok[f[1] "\t" f[2]] = 1 } }
@@ -136,7 +138,7 @@ for i in "${!commits[@]}"; do
 	"${G[@]}" checkout -q --detach "$c"
 	mapfile -t mine < <("${G[@]}" diff --name-only "$c~1" "$c")
 	if ! step "check: build $n (W=1)" "$LOGS/check-build-$i.log" build_prefix; then
-		result "$new" FAIL "$n: builds with W=1" "see $LOGS/check-build.log"
+		result "$new" FAIL "$n: builds with W=1" "see $LOGS/check-build-$i.log"
 		continue
 	fi
 	result "$new" PASS "$n: builds with W=1"

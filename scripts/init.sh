@@ -24,6 +24,29 @@ for arg in $(cat /proc/cmdline); do
 	esac
 done
 
+# kmemleak: report, as a TAP line, the leaks whose backtrace is ours
+kmemleak_check()
+{
+	leaks=/sys/kernel/debug/kmemleak
+	[ -w $leaks ] || return 0
+	echo scan >$leaks
+	sleep 5
+	echo scan >$leaks
+	cat $leaks >/tmp/leaks
+	cat /tmp/leaks
+	all=$(grep -c "unreferenced object" /tmp/leaks)
+	ours=$(awk -v re='ffs_|f_fs|dummy_|dma_buf|dma_fence|dma_resv|udmabuf|usb_' '
+		/unreferenced object/ { if (blk ~ re) n++; blk = "" }
+		{ blk = blk $0 }
+		END { if (blk ~ re) n++; print n + 0 }' /tmp/leaks)
+	echo "# kmemleak: $all reported, $ours from USB or dma-buf code"
+	if [ "$ours" = 0 ]; then
+		echo "# ok 1 kmemleak"
+	else
+		echo "# not ok 1 kmemleak"
+	fi
+}
+
 exec >/dev/ttyS1 2>&1
 echo "FFS-JOB-BEGIN $job"
 echo "clocksource: $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
@@ -31,6 +54,7 @@ case $job in
 selftest)
 	cd /kselftest && ./run_kselftest.sh
 	rc=$?
+	kmemleak_check
 	;;
 *)
 	if [ -x "/ffs/$job" ]; then

@@ -20,7 +20,9 @@ mkdir -p "$obj"
 fragments=("$CONFIGS/vm.config")
 test_config=$src/tools/testing/selftests/drivers/usb/ffs-dmabuf/config
 [[ -f $test_config ]] && fragments+=("$test_config")
-fragments+=("$@")
+for f in "$@"; do
+	fragments+=("$(realpath "$f")")
+done
 
 cc="gcc"
 command -v ccache >/dev/null && cc="ccache gcc"
