@@ -29,7 +29,7 @@ unexported_work()
 base_source_desc()
 {
 	if [[ -n "${KERNEL_SRC:-}" ]]; then
-		echo "$KERNEL_SRC at $(git -C "$KERNEL_SRC" describe --always --dirty 2>/dev/null || echo 'plain tree')"
+		echo "$KERNEL_SRC ($(git -C "$KERNEL_SRC" describe --always --dirty 2>/dev/null || echo 'plain tree'))"
 	else
 		echo "Debian $BASE_PKG $(dpkg-query -W -f='${Version}' $BASE_PKG)"
 	fi
