@@ -21,7 +21,9 @@ SPLAT = re.compile(
     r"unreferenced object|DMA-API:|Call Trace:|Kernel panic|"
     r"general protection fault|inconsistent lock state|"
     r"suspicious RCU usage|sleeping function called from invalid context")
-INNER = re.compile(r"^# (not ok|ok) \d+ (.+?)(?: # (SKIP|TODO|XFAIL)\s*(.*))?$")
+# A case's result; 6.1's harness prints "ok N # SKIP reason", no name
+INNER = re.compile(r"^# (not ok|ok) \d+(?: (.*?))??\s*(?:# (SKIP|TODO|XFAIL)\s*(.*))?$")
+RUN = re.compile(r"^# #\s+RUN\s+(\S+) \.\.\.$")
 OUTER = re.compile(r"^(not ok|ok) \d+ selftests: (.+?)(?: # (SKIP)\s*(.*))?$")
 END = re.compile(r"^FFS-JOB-END rc=(-?\d+)")
 # DMA-API debugging's boot messages, not reports
@@ -62,13 +64,19 @@ class TapParser:
         self.results = results
         self.inner = {"PASS": 0, "FAIL": 0, "SKIP": 0}
         self.end_rc = None
+        self.running = ""
 
     def feed(self, line):
+        m = RUN.match(line)
+        if m:
+            self.running = m.group(1)
+            return
         m = INNER.match(line)
         if m:
             status = self._status(m.group(1), m.group(3))
             self.inner[status] += 1
-            self.results.add(status, m.group(2), m.group(4) or "")
+            self.results.add(status, m.group(2) or self.running,
+                             m.group(4) or "")
             return
         m = OUTER.match(line)
         if m:
