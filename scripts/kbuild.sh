@@ -26,7 +26,6 @@ done
 
 cc="gcc"
 command -v ccache >/dev/null && cc="ccache gcc"
-export CCACHE_DIR=${CCACHE_DIR:-$HOME/.ccache}
 export KBUILD_BUILD_TIMESTAMP="Thu Jan  1 00:00:00 UTC 2026"
 export KBUILD_BUILD_USER=ffs KBUILD_BUILD_HOST=ffs-dmabuf
 KMAKE=(make -C "$src" O="$obj" ARCH=x86_64 CC="$cc" -j"$JOBS")

@@ -40,6 +40,11 @@ BASE_DATE="2000-01-01T00:00:00Z"
 
 JOBS=${JOBS:-$(nproc)}
 
+# ccache keys relative to the checkout, so that a new clone (CI) hits the
+# cache filled by another one
+export CCACHE_BASEDIR=$TOP CCACHE_NOHASHDIR=1
+export CCACHE_DIR=${CCACHE_DIR:-$HOME/.ccache}
+
 mkdir -p "$LOGS" "$RESULTS"
 
 _t0=${FFS_T0:-$(date +%s)}
