@@ -3,7 +3,7 @@
 
 S := scripts
 
-.PHONY: all test tree series status check kernel discard clean help
+.PHONY: all test tree series status check kernel usbtest discard clean help
 
 # The main job: build the patched kernel and run it in QEMU.
 all:
@@ -31,6 +31,10 @@ check:
 # Build the test kernel only.
 kernel:
 	@$(S)/deps.sh && $(S)/tree.sh sync && $(S)/kbuild.sh test
+
+# The kernel's UDC test suite (g_zero + usbtest), base against the series.
+usbtest:
+	@$(S)/usbtest.sh
 
 # Drop unexported work in the working tree and re-apply patches/.
 discard:
