@@ -17,10 +17,15 @@ ln -sf /proc/self/fd/0 /dev/stdin
 ln -sf /proc/self/fd/1 /dev/stdout
 ln -sf /proc/self/fd/2 /dev/stderr
 
+# ffs.job=NAME names the job; any other ffs.KEY=VALUE becomes FFS_KEY
 job=
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	ffs.job=*) job=${arg#ffs.job=} ;;
+	ffs.*=*)
+		key=$(echo "${arg%%=*}" | sed 's/^ffs\.//' | tr a-z A-Z)
+		export "FFS_$key=${arg#*=}"
+		;;
 	esac
 done
 
@@ -47,6 +52,10 @@ kmemleak_check()
 	fi
 }
 
+# DMA-API debugging: report every error, not only the first one
+[ -w /sys/kernel/debug/dma-api/all_errors ] &&
+	echo 1 >/sys/kernel/debug/dma-api/all_errors
+
 exec >/dev/ttyS1 2>&1
 echo "FFS-JOB-BEGIN $job"
 echo "clocksource: $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
@@ -54,7 +63,6 @@ case $job in
 selftest)
 	cd /kselftest && ./run_kselftest.sh
 	rc=$?
-	kmemleak_check
 	;;
 *)
 	if [ -x "/ffs/$job" ]; then
@@ -66,6 +74,7 @@ selftest)
 	fi
 	;;
 esac
+kmemleak_check
 echo "FFS-JOB-END rc=$rc"
 sync
 reboot -f

@@ -26,6 +26,12 @@ pack()
 {
 	cp /bin/busybox "$root/bin/busybox"
 	install -m 755 "$TOP/scripts/init.sh" "$root/init"
+	# Jobs other than the selftest: ffs.job=NAME runs /ffs/NAME
+	local job
+	for job in "$TOP"/scripts/guest/*.sh; do
+		[[ -e $job ]] || continue
+		install -m 755 "$job" "$root/ffs/$(basename "$job" .sh)"
+	done
 	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$cpio"
 }
 

@@ -8,6 +8,10 @@ out=$1
 pass=$(grep -c '^PASS' "$out" || true)
 fail=$(grep -c '^FAIL' "$out" || true)
 skip=$(grep -c '^SKIP' "$out" || true)
+if grep -q '^NOTE' "$out"; then
+	echo "Figures:"
+	grep '^NOTE' "$out" | cut -f2- | sed 's/^/  /; s/\t/: /'
+fi
 if [[ $fail -gt 0 ]]; then
 	echo "Failed:"
 	grep '^FAIL' "$out" | cut -f2- | sed 's/^/  /; s/\t/: /'

@@ -1,14 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make test / make: build the patched kernel, run the selftests in QEMU,
-# run the patch quality gate (make test only), and print the summary.
+# make test / make: build the patched kernel, run it in QEMU, run the
+# patch quality gate (make test only), and print the summary.
 #
 #   test.sh full     everything, each result printed (make test)
-#   test.sh quick    selftests only, quiet, short summary (make)
+#   test.sh quick    the demo: zero-copy loopback and a short benchmark (make)
 #   test.sh check    the patch quality gate only (make check)
 . "$(dirname "$0")/lib.sh"
 
 mode=${1:-full}
+STRESS_SECONDS=${STRESS_SECONDS:-60}
 out=$RESULTS/$mode.txt
 : >"$out"
 S=$TOP/scripts
@@ -17,28 +18,36 @@ S=$TOP/scripts
 log "base: $("$S"/base.sh)"
 "$S"/tree.sh sync
 
-vm_args=()
-[[ $mode == quick ]] && vm_args+=(--quiet)
+job=selftest vm_args=()
+[[ $mode == quick ]] && job=demo vm_args+=(--verbose)
 if [[ $mode == check ]]; then
 	:
 elif "$S"/kbuild.sh test && "$S"/initramfs.sh test; then
-	log "boot: selftests in QEMU (console and output logs under $LOGS/test)"
+	log "boot: $job in QEMU (console and output logs under $LOGS/test)"
 	"$S"/vm.py --kernel "$OBJ/test/arch/x86/boot/bzImage" \
-		--initrd "$BUILD/initramfs/test.cpio" --job selftest \
+		--initrd "$BUILD/initramfs/test.cpio" --job $job \
 		--logdir "$LOGS/test" --results "$out" "${vm_args[@]}" || true
 else
 	result "$out" FAIL "kernel and selftests build" "see $LOGS"
 fi
 
-# The same selftest on the debug kernel (KASAN, lockdep, kmemleak, ...)
+# The same selftest on the debug kernel (KASAN, lockdep, kmemleak, ...),
+# then the stress test, plain and under failslab, on it too
+debug_vm()
+{
+	"$S"/vm.py --kernel "$OBJ/debug/arch/x86/boot/bzImage" \
+		--initrd "$BUILD/initramfs/debug.cpio" --logdir "$LOGS/debug" \
+		--results "$out" --prefix "debug: " "$@" || true
+}
+
 if [[ $mode == full ]]; then
 	if "$S"/kbuild.sh debug "$CONFIGS/debug.config" &&
 	   "$S"/initramfs.sh debug; then
 		log "boot: selftests on the debug kernel"
-		"$S"/vm.py --kernel "$OBJ/debug/arch/x86/boot/bzImage" \
-			--initrd "$BUILD/initramfs/debug.cpio" --job selftest \
-			--logdir "$LOGS/debug" --results "$out" --prefix "debug: " \
-			--timeout 1500 --append "kmemleak=on" || true
+		debug_vm --job selftest --timeout 1500 --append "kmemleak=on"
+		log "boot: stress on the debug kernel, $STRESS_SECONDS s"
+		debug_vm --job stress --timeout $((STRESS_SECONDS + 600)) \
+			--append "kmemleak=on slub_debug=A,kmalloc-* ffs.stress_seconds=$STRESS_SECONDS"
 	else
 		result "$out" FAIL "debug kernel and selftests build" "see $LOGS"
 	fi

@@ -37,6 +37,13 @@ KNOWN = [
                r"device claims to support"),
 ]
 END_TRACE = re.compile(r"---\[ end trace")
+# Figures the jobs print, kept for the summary
+FIGURES = [
+    re.compile(r"^# kmemleak: .*"),
+    re.compile(r":(?P<case>[\w.]+):(?P<call>\w+: -?\d+ fault injection points)"),
+    re.compile(r"^# # \d+s: integrity errors .*"),
+    re.compile(r"^# failslab, .*"),
+]
 
 
 class Results:
@@ -45,6 +52,11 @@ class Results:
     def __init__(self, path, prefix, quiet):
         self.path, self.prefix, self.quiet = path, prefix, quiet
         self.counts = {"PASS": 0, "FAIL": 0, "SKIP": 0}
+
+    def note(self, name, text):
+        """A figure for the summary, not a result."""
+        with open(self.path, "a") as f:
+            f.write(f"NOTE\t{self.prefix}{name}\t{text}\n")
 
     def add(self, status, name, detail=""):
         self.counts[status] += 1
@@ -60,13 +72,14 @@ class Results:
 class TapParser:
     """Turns kselftest runner output into results, one per test case."""
 
-    def __init__(self, results):
-        self.results = results
+    def __init__(self, results, job):
+        self.results, self.job = results, job
         self.inner = {"PASS": 0, "FAIL": 0, "SKIP": 0}
         self.end_rc = None
         self.running = ""
 
     def feed(self, line):
+        self._figures(line)
         m = RUN.match(line)
         if m:
             self.running = m.group(1)
@@ -90,6 +103,16 @@ class TapParser:
         m = END.match(line)
         if m:
             self.end_rc = int(m.group(1))
+
+    def _figures(self, line):
+        for fig in FIGURES:
+            m = fig.search(line)
+            if not m:
+                continue
+            if "case" in fig.groupindex:
+                self.results.note(m.group("case"), m.group("call"))
+            else:
+                self.results.note(self.job, line.lstrip("# ").strip())
 
     @staticmethod
     def _status(ok, directive):
@@ -143,7 +166,7 @@ def run(args, parser):
             *lines, pending = pending.split("\n")
             for line in lines:
                 line = line.rstrip("\r")
-                if args.verbose:
+                if args.verbose and not line.startswith("FFS-JOB-"):
                     print(line, flush=True)
                 parser.feed(line)
         if done:
@@ -201,7 +224,7 @@ def main():
     args.output = os.path.join(args.logdir, f"{args.job}.output.log")
 
     results = Results(args.results, args.prefix, args.quiet)
-    parser = TapParser(results)
+    parser = TapParser(results, args.job)
     finished = run(args, parser)
 
     if not finished:
@@ -211,10 +234,15 @@ def main():
     elif parser.end_rc is None:
         results.add("FAIL", f"{args.job}: vm", "guest stopped early")
         sys.stderr.writelines(tail(args.console, 30))
+    elif parser.end_rc and not results.counts["FAIL"]:
+        results.add("FAIL", f"{args.job}: vm", f"exit status {parser.end_rc}")
     else:
         results.add("PASS", f"{args.job}: vm")
 
     splats, known = scan_console(tail(args.console, 1000000))
+    results.note(args.job, f"{len(splats)} splat lines, "
+                 f"{0 if finished else 1} hangs, "
+                 f"{len(known)} known upstream warning lines")
     if known:
         print(f"{args.job}: known upstream warnings (not failures):")
         print("".join(known), end="")
