@@ -244,8 +244,8 @@ def main():
                  f"{0 if finished else 1} hangs, "
                  f"{len(known)} known upstream warning lines")
     if known:
-        print(f"{args.job}: known upstream warnings (not failures):")
-        print("".join(known), end="")
+        print(f"{args.job}: {len(known)} known upstream warnings "
+              f"(not failures), the first: {known[0].strip()}")
     if splats:
         results.add("FAIL", f"{args.job}: kernel log clean",
                     f"{len(splats)} splat lines")
