@@ -2,8 +2,10 @@
 # ffs-dmabuf: FunctionFS DMABUF for Linux 6.1 LTS. See README.md.
 
 S := scripts
+# Where kbuild.sh builds (scripts/lib.sh: build/ext/obj with KERNEL_SRC)
+OBJ := build/$(if $(KERNEL_SRC),ext/)obj
 
-.PHONY: all test tree series status check kernel usbtest discard clean help
+.PHONY: all test tree series status check kernel usbtest peer bench discard clean help
 
 # The main job: build the patched kernel and run it in QEMU.
 all:
@@ -35,6 +37,17 @@ kernel:
 # The kernel's UDC test suite (g_zero + usbtest), base against the series.
 usbtest:
 	@$(S)/usbtest.sh
+
+# Mainline's own DMABUF implementation (6.12) through our selftest, beside ours.
+peer:
+	@$(S)/peer.sh
+
+# Benchmark: write()/read(), AIO and DMABUF on dummy_hcd, build/bench/report.md
+bench:
+	@$(S)/deps.sh && $(S)/tree.sh sync && $(S)/kbuild.sh test && \
+	$(S)/initramfs.sh test && \
+	$(S)/bench.sh ours $(OBJ)/test/arch/x86/boot/bzImage build/initramfs/test.cpio && \
+	$(S)/bench-report.py build/bench/ours.csv
 
 # Drop unexported work in the working tree and re-apply patches/.
 discard:

@@ -1,0 +1,68 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Guest job of make bench (ffs.job=bench): ffs_bench for every transfer
+# size and method at the speed this boot runs at, then the per-transfer
+# latency runs. One "BENCH,<csv>" line per run for scripts/bench.sh.
+#
+# Kernel command line, with the defaults:
+#   ffs.secs=1 ffs.depth=8          seconds per run, transfers in flight
+#   ffs.sizes=4K,16K,64K,256K,1M,4M
+#   ffs.methods=write,read,aio-in,aio-out,dmabuf-in,dmabuf-out
+#   ffs.kinds=udmabuf,heap          DMABUF exporters
+#   ffs.lat_sizes=512,4K ffs.lat_methods=write,read,dmabuf-in,dmabuf-out
+#   ffs.lat_secs=0.5
+BENCH=/kselftest/drivers/usb/ffs-dmabuf/ffs_bench
+secs=1
+depth=8
+sizes=4K,16K,64K,256K,1M,4M
+methods=write,read,aio-in,aio-out,dmabuf-in,dmabuf-out
+kinds=udmabuf,heap
+lat_sizes=512,4K
+lat_methods=write,read,dmabuf-in,dmabuf-out
+lat_secs=0.5
+for arg in $(cat /proc/cmdline); do
+	case $arg in
+	ffs.secs=*) secs=${arg#*=} ;;
+	ffs.depth=*) depth=${arg#*=} ;;
+	ffs.sizes=*) sizes=${arg#*=} ;;
+	ffs.methods=*) methods=${arg#*=} ;;
+	ffs.kinds=*) kinds=${arg#*=} ;;
+	ffs.lat_sizes=*) lat_sizes=${arg#*=} ;;
+	ffs.lat_methods=*) lat_methods=${arg#*=} ;;
+	ffs.lat_secs=*) lat_secs=${arg#*=} ;;
+	esac
+done
+
+# HRTIMER softirqs so far, all CPUs
+hrtimer_softirqs()
+{
+	awk '$1 == "HRTIMER:" { for (i = 2; i <= NF; i++) n += $i } END { print n }' \
+		/proc/softirqs
+}
+
+# bench ARGS...: ffs_bench, "BENCH,CSV" per run, "BENCH-FAIL,..." per
+# failed run, its messages as "BENCH-NOTE,..."
+bench()
+{
+	"$BENCH" "$@" 2>/tmp/err |
+		sed -e '/^fail,/!s/^/BENCH,/' -e 's/^fail,/BENCH-FAIL,/'
+	sed "s/^/BENCH-NOTE,$*: /" /tmp/err
+}
+
+# Up to 2N host and N gadget buffers of 4 MiB
+echo 1024 >/sys/module/usbcore/parameters/usbfs_memory_mb
+echo "BENCH-SPEED,$(cat /sys/module/dummy_hcd/parameters/is_super_speed)"
+echo "BENCH-HEADER,$("$BENCH" -H)"
+
+# The idle rate of HRTIMER softirqs, to subtract from each run's
+n0=$(hrtimer_softirqs)
+sleep 2
+echo "BENCH-IDLE,$((($(hrtimer_softirqs) - n0) / 2))"
+
+{
+	bench -m "$methods" -k "$kinds" -s "$sizes" -q "$depth" -T "$secs"
+	bench -L -m "$lat_methods" -k "$kinds" -s "$lat_sizes" -T "$lat_secs"
+} | tee /tmp/out
+fails=$(grep -c '^BENCH-FAIL' /tmp/out)
+echo "BENCH-DONE,$fails failed"
+[ "$fails" = 0 ]
