@@ -30,8 +30,16 @@ tries=3
 out=$BUILD/bench/$label.csv
 logs=$LOGS/bench/$label
 config=${BENCH_CONFIG:-$(dirname "$kernel")/../../../.config}
+mkdir -p "$BUILD/bench"
+
+# One benchmark at a time: two would share the CPUs and the files
+exec 9>"$BUILD/bench/.lock"
+if ! flock -n 9; then
+	log "bench $label: waiting for another bench.sh to finish"
+	flock 9
+fi
 rm -rf "$logs"
-mkdir -p "$BUILD/bench" "$logs"
+mkdir -p "$logs"
 
 # config_value NAME: its value in the kernel's .config, n if unset
 config_value()
@@ -94,7 +102,7 @@ for speed in $speeds; do
 		dir=$logs/$speed-$rep
 		for ((try = 1; try <= tries; try++)); do
 			log "bench $label: $speed boot $rep/$reps (logs in $dir)"
-			boot "$speed" "$dir" >/dev/null 2>&1 || true
+			boot "$speed" "$dir" >/dev/null || true
 			why=$(bad_boot "$dir")
 			[[ -n $why ]] || break
 			warn "$label $speed boot $rep: discarded ($why), logs in $dir.discarded.$try"
