@@ -14,10 +14,16 @@
 #   BENCH_REPS     boots per speed (3)
 #   BENCH_SPEEDS   "hs ss"
 #   BENCH_SECS     seconds per run (1); BENCH_DEPTH transfers in flight (8)
-#   BENCH_ARGS     more kernel command line, e.g. "ffs.sizes=1M"
-#                  (scripts/guest/bench.sh lists them)
+#   BENCH_ARGS     more kernel command line (default "tsc=reliable"), e.g.
+#                  "ffs.sizes=1M" (scripts/guest/bench.sh lists them)
 #   BENCH_CONFIG   the kernel's .config (default: the build dir of BZIMAGE)
 #   BENCH_TIMEOUT  seconds per boot (480)
+#
+# tsc=reliable: 6.1 marks the TSC unstable on the SMP guest under TCG
+# ("TSCs unsynchronized") and runs on the HPET, each read of which is an
+# emulated MMIO access, while 6.12 keeps the TSC; the same clocksource on
+# every kernel keeps comparisons fair. QEMU's TSC is the host's, shared by
+# the vCPUs.
 . "$(dirname "$0")/lib.sh"
 
 [[ $# -eq 3 ]] || die "usage: bench.sh LABEL BZIMAGE INITRD"
@@ -57,7 +63,7 @@ hres=$(config_value CONFIG_HIGH_RES_TIMERS)
 # boot SPEED DIR: one boot of the guest job, logs in DIR
 boot()
 {
-	local append="ffs.secs=${BENCH_SECS:-1} ffs.depth=${BENCH_DEPTH:-8} ${BENCH_ARGS:-}"
+	local append="ffs.secs=${BENCH_SECS:-1} ffs.depth=${BENCH_DEPTH:-8} ${BENCH_ARGS-tsc=reliable}"
 
 	[[ $1 == ss ]] && append+=" dummy_hcd.is_super_speed=1"
 	mkdir -p "$2"
@@ -72,12 +78,18 @@ field()
 	sed -n "s/^$2[,:] *//p" "$1/bench.output.log" | tr -d '\r' | head -n1
 }
 
+# The clocksource of the runs (init.sh's line may still say tsc-early)
+clocksource()
+{
+	field "$1" BENCH-CLOCKSOURCE | grep . || field "$1" clocksource
+}
+
 # bad_boot DIR: why the boot in DIR is not usable, nothing if it is
 bad_boot()
 {
 	local cs
 
-	cs=$(field "$1" clocksource)
+	cs=$(clocksource "$1")
 	if grep -q '^FAIL' "$1/results.txt" 2>/dev/null; then
 		grep '^FAIL' "$1/results.txt" | cut -f2,3 | paste -sd';'
 	elif [[ -z $(field "$1" BENCH-DONE) ]]; then
@@ -92,7 +104,7 @@ csv_lines()
 {
 	local speed=$1 rep=$2 dir=$3
 	sed -n 's/^BENCH,//p' "$dir/bench.output.log" | tr -d '\r' |
-		sed "s/^/$label,$speed,$rep,$(field "$dir" clocksource),$hz,$hres,$(field "$dir" BENCH-IDLE),/"
+		sed "s/^/$label,$speed,$rep,$(clocksource "$dir"),$hz,$hres,$(field "$dir" BENCH-IDLE),/"
 }
 
 header=
@@ -111,7 +123,7 @@ for speed in $speeds; do
 		done
 		[[ -z $why ]] || { warn "$label $speed boot $rep: $tries failed boots, skipped"; continue; }
 		grep '^BENCH-FAIL' "$dir/bench.output.log" >&2 || true
-		log "  $(grep -c '^BENCH,' "$dir/bench.output.log") runs, clocksource $(field "$dir" clocksource), $(field "$dir" BENCH-DONE)"
+		log "  $(grep -c '^BENCH,' "$dir/bench.output.log") runs, clocksource $(clocksource "$dir"), $(field "$dir" BENCH-DONE)"
 		[[ -n $header ]] || header=$(field "$dir" BENCH-HEADER)
 		csv_lines "$speed" "$rep" "$dir" >>"$out.tmp"
 	done

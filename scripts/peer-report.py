@@ -409,9 +409,16 @@ def report(args):
             w("")
 
     if args.bench:
-        w("## Benchmark\n")
+        # scripts/bench-report.py's report, one heading level down, its
+        # plots linked from here
+        rel = os.path.relpath(os.path.dirname(os.path.abspath(args.bench)),
+                              os.path.dirname(os.path.abspath(args.out)))
         with open(args.bench, errors="replace") as f:
-            w(f.read().rstrip() + "\n")
+            for line in f.read().rstrip().splitlines():
+                if line.startswith("#"):
+                    line = "#" + line
+                w(re.sub(r"\]\(([^/)]+\.png)\)", rf"]({rel}/\1)", line))
+        w("")
 
     with open(args.out, "w") as f:
         f.write("\n".join(out) + "\n")

@@ -29,6 +29,8 @@ PEER_PATCHES=(usb-gadget-dummy_hcd-Support-scatter-gather-requests
 PEER_VARIANTS=$PATCHES/peer-6.12
 # At most this many selftest boots on one kernel (each crash costs one)
 PEER_MAX_BOOTS=${PEER_MAX_BOOTS:-20}
+# Benchmark boots per speed and kernel (bench.sh's BENCH_REPS)
+PEER_BENCH_REPS=${PEER_BENCH_REPS:-2}
 # Per boot (the whole selftest takes about a minute on ours)
 PEER_TIMEOUT=${PEER_TIMEOUT:-600}
 # Both kernels' command line: a kernel that oopses, warns or stalls stops
@@ -220,7 +222,10 @@ peer_apply()
 # re-applied when they changed. The tree is generated: no work is kept.
 peer_tree()
 {
-	local desc
+	local desc name
+	for name in "${PEER_PATCHES[@]}"; do
+		series_patch "$name" >/dev/null
+	done
 	desc=$(peer_source)
 	if [[ $(cat "$PEER_TREE/.git/ffs-base" 2>/dev/null) != "$desc" ]]; then
 		log "peer: importing $desc into $PEER_TREE"
@@ -238,7 +243,7 @@ peer_tree()
 wait_builds()
 {
 	local pids said=
-	while pids=$(pgrep -f "scripts/kbuild\\.sh" | paste -sd" "); [[ -n $pids ]]; do
+	while pids=$(pgrep -f "^(/usr)?/bin/bash [^ ]*kbuild\\.sh( |$)" | paste -sd" "); [[ -n $pids ]]; do
 		[[ $pids == "$said" ]] ||
 			log "peer: waiting for another kernel build to end (pid $pids)"
 		said=$pids
@@ -325,28 +330,36 @@ peer_run()
 	run_side ours test "$RESULTS/peer-ours.txt" "$LOGS/peer-ours"
 }
 
-# The benchmark on both kernels, when its scripts exist (PEER_BENCH=0: no)
+# The benchmark on both kernels (PEER_BENCH=0: no), when its scripts exist,
+# PEER_BENCH_REPS boots per speed. Its files go under build/peer/bench (the
+# report with its plots, the CSVs) and build/peer/logs/bench, not where
+# make bench writes ours.csv and report.md; make bench's lock keeps the two
+# from running at once.
 peer_bench()
 {
-	local label
-	rm -f "$PEER/bench.md"
+	local label name
+	rm -rf "$PEER/bench"
 	if [[ ${PEER_BENCH:-1} == 0 ]]; then
 		log "bench: skipped (PEER_BENCH=0)"
 		return 0
 	fi
-	if [[ ! -x $S/bench.sh || ! -f $S/bench-report.py ]]; then
+	if [[ ! -x $S/bench.sh || ! -x $S/bench-report.py ]]; then
 		log "bench: skipped, scripts/bench.sh and scripts/bench-report.py do not exist yet"
 		return 0
 	fi
+	mkdir -p "$BUILD/bench"
+	exec 8>"$BUILD/bench/.lock"
+	flock -n 8 || { log "bench: waiting for another benchmark to end"; flock 8; }
 	for label in ours mainline; do
-		local obj=$OBJ/test cpio=$BUILD/initramfs/test.cpio
-		[[ $label == mainline ]] && obj=$OBJ/peer cpio=$BUILD/initramfs/peer.cpio
-		log "bench: $label"
-		"$S"/bench.sh "$label" "$obj/arch/x86/boot/bzImage" "$cpio" ||
-			{ warn "bench.sh $label failed"; return 0; }
+		name=test
+		[[ $label == mainline ]] && name=peer
+		BUILD=$PEER BENCH_REPS=$PEER_BENCH_REPS "$S"/bench.sh "$label" \
+			"$OBJ/$name/arch/x86/boot/bzImage" "$BUILD/initramfs/$name.cpio" ||
+			{ warn "bench.sh $label failed"; exec 8>&-; return 0; }
 	done
-	python3 "$S"/bench-report.py "$BUILD/bench/ours.csv" "$BUILD/bench/mainline.csv" \
-		>"$PEER/bench.md" || warn "bench-report.py failed"
+	"$S"/bench-report.py "$PEER/bench/ours.csv" "$PEER/bench/mainline.csv" \
+		>"$PEER/bench/report.log" 2>&1 || warn "bench-report.py failed, see $PEER/bench/report.log"
+	exec 8>&-
 }
 
 # What ours is, read without touching the working tree's index
@@ -361,7 +374,7 @@ ours_desc()
 peer_report()
 {
 	local rc=0 bench=()
-	[[ -s $PEER/bench.md ]] && bench=(--bench "$PEER/bench.md")
+	[[ -s $PEER/bench/report.md ]] && bench=(--bench "$PEER/bench/report.md")
 	"$S"/peer-report.py report --top "$TOP" \
 		--ours "$PEER/ours.boots" --mainline "$PEER/mainline.boots" \
 		--ours-desc "$(ours_desc)" \

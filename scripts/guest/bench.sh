@@ -58,6 +58,8 @@ echo "BENCH-HEADER,$("$BENCH" -H)"
 n0=$(hrtimer_softirqs)
 sleep 2
 echo "BENCH-IDLE,$((($(hrtimer_softirqs) - n0) / 2))"
+# After tsc-early made way for tsc
+echo "BENCH-CLOCKSOURCE,$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
 
 {
 	bench -m "$methods" -k "$kinds" -s "$sizes" -q "$depth" -T "$secs"
