@@ -205,6 +205,38 @@ def targets(summary, speeds):
     return res
 
 
+def compare_targets(sa, sb, speeds):
+    """(target, verdict, detail): A against B, DMABUF methods only."""
+    res = []
+    checks = (("tput", "mb_s", "MB/s", True),
+              ("lat", "xfer_s", "transfers/s", True),
+              ("tput", "cpu_ms_gib", "CPU/GiB", False))
+    for speed in speeds:
+        for mode, fig, what, more in checks:
+            ratios = []
+            for name, size in keys([sa, sb], speed, mode):
+                if not name.startswith("dmabuf"):
+                    continue
+                a = med(sa, speed, name, size, fig, mode)
+                b = med(sb, speed, name, size, fig, mode)
+                if a and b:
+                    ratios.append((a / b, name, size))
+            if not ratios:
+                res.append((f"{speed.upper()} DMABUF {what}", "–", "no data"))
+                continue
+            good = [r for r in ratios if (r[0] >= 1 if more else r[0] <= 1)]
+            worst = (min if more else max)(ratios)
+            geo = statistics.geometric_mean([r[0] for r in ratios])
+            rel = "≥" if more else "≤"
+            res.append((f"{speed.upper()} DMABUF {what} A {rel} B at every "
+                        "size", "PASS" if len(good) == len(ratios) else
+                        "MISS",
+                        f"{len(good)} of {len(ratios)}; worst A/B "
+                        f"{worst[0]:.2f} ({worst[1]} {size_name(worst[2])}); "
+                        f"geometric mean {geo:.2f}"))
+    return res
+
+
 def plot(outdir, labels, summaries, speed, fig, ylabel, logy):
     """PNG of one figure against the transfer size, one line per method."""
     base = os.path.join(outdir, f"{fig}-{speed}")
@@ -311,6 +343,15 @@ def main():
         passed = sum(v == "PASS" for _, v, _ in res)
         print(f"targets{' ' + lb if lb else ''}: {passed} of {len(res)} "
               "passed")
+        for t, v, d in res:
+            print(f"  {v:4} {t}: {d}")
+
+    if len(summaries) == 2:
+        res = compare_targets(*summaries, speeds)
+        out += ["## Targets A against B (medians)", "",
+                "| target | result | detail |", "|---|---|---|"]
+        out += [f"| {t} | {v} | {d} |" for t, v, d in res]
+        out.append("")
         for t, v, d in res:
             print(f"  {v:4} {t}: {d}")
 

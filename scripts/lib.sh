@@ -132,3 +132,50 @@ series_files()
 	[[ -f $PATCHES/series ]] || return 0
 	grep -v '^\s*\(#\|$\)' "$PATCHES/series" | sed "s|^|$PATCHES/|"
 }
+
+pkg_version()
+{
+	dpkg-query -W -f='${Version}' "$1" 2>/dev/null || true
+}
+
+# install_source PKG VERSION TARBALL: Debian's kernel source package PKG at
+# VERSION (the newest as a fallback, with a warning), installed when it is
+# not; prints "Debian PKG VERSION".
+install_source()
+{
+	local pkg=$1 want=$2 tarball=$3 have apt_log=$LOGS/apt-$1.log
+	have=$(pkg_version "$pkg")
+	if [[ $have != "$want" ]]; then
+		[[ $(id -u) -eq 0 ]] ||
+			die "$pkg missing; run as root: apt-get install -y $pkg=$want"
+		export DEBIAN_FRONTEND=noninteractive
+		{ apt-get install -y -qq --allow-downgrades "$pkg=$want" ||
+		  { apt-get update -qq &&
+		    apt-get install -y -qq --allow-downgrades "$pkg=$want"; } ||
+		  apt-get install -y -qq "$pkg"; } >"$apt_log" 2>&1 ||
+			die "cannot install $pkg; see $apt_log"
+		have=$(pkg_version "$pkg")
+		[[ $have == "$want" ]] ||
+			warn "$pkg $want cannot be installed; using the newest, $have"
+	fi
+	[[ -f $tarball ]] || die "$tarball missing after installing $pkg"
+	echo "Debian $pkg $have"
+}
+
+# commit_base DIR BRANCH DESC: make the source tree in DIR a git repository
+# whose one commit, "Base: DESC" with a fixed identity and date, is tagged
+# "base"; DESC goes to .git/ffs-base.
+commit_base()
+{
+	local g=(git -C "$1")
+	"${g[@]}" init -q -b "$2"
+	"${g[@]}" config core.abbrev 12
+	# Debian's top-level .gitignore ignores every top-level path: force.
+	"${g[@]}" add -f -A .
+	GIT_AUTHOR_NAME=$BASE_IDENT_NAME GIT_AUTHOR_EMAIL=$BASE_IDENT_EMAIL \
+	GIT_COMMITTER_NAME=$BASE_IDENT_NAME GIT_COMMITTER_EMAIL=$BASE_IDENT_EMAIL \
+	GIT_AUTHOR_DATE=$BASE_DATE GIT_COMMITTER_DATE=$BASE_DATE \
+		"${g[@]}" commit -q --no-verify -m "Base: $3"
+	"${g[@]}" tag -f base >/dev/null
+	echo "$3" >"$1/.git/ffs-base"
+}

@@ -41,31 +41,10 @@ PEER_APPEND="oops=panic panic_on_warn=1 sysctl.kernel.panic_on_rcu_stall=1 print
 S=$TOP/scripts
 G=(git -C "$PEER_TREE")
 
-pkg_version()
-{
-	dpkg-query -W -f='${Version}' "$1" 2>/dev/null || true
-}
-
 # Debian's linux-source-6.12 at the pinned version (newest as a fallback).
 peer_source()
 {
-	local have
-	have=$(pkg_version $PEER_PKG)
-	if [[ $have != "$PEER_PKG_VERSION" ]]; then
-		[[ $(id -u) -eq 0 ]] ||
-			die "peer source missing; run as root: apt-get install -y $PEER_PKG=$PEER_PKG_VERSION"
-		export DEBIAN_FRONTEND=noninteractive
-		{ apt-get install -y -qq --allow-downgrades "$PEER_PKG=$PEER_PKG_VERSION" ||
-		  { apt-get update -qq && apt-get install -y -qq --allow-downgrades \
-			"$PEER_PKG=$PEER_PKG_VERSION"; } ||
-		  apt-get install -y -qq $PEER_PKG; } >"$LOGS/apt-peer.log" 2>&1 ||
-			die "cannot install $PEER_PKG; see $LOGS/apt-peer.log"
-		have=$(pkg_version $PEER_PKG)
-		[[ $have == "$PEER_PKG_VERSION" ]] ||
-			warn "$PEER_PKG $PEER_PKG_VERSION cannot be installed; using the newest, $have"
-	fi
-	[[ -f $PEER_TARBALL ]] || die "$PEER_TARBALL missing after installing $PEER_PKG"
-	echo "Debian $PEER_PKG $have"
+	install_source $PEER_PKG "$PEER_PKG_VERSION" "$PEER_TARBALL"
 }
 
 # series_patch NAME: the patch of the series called NNNN-NAME.patch
@@ -185,19 +164,10 @@ peer_import()
 	rm -rf "$PEER_TREE"
 	mkdir -p "$PEER_TREE"
 	tar -xJf "$PEER_TARBALL" -C "$PEER_TREE" --strip-components=1
-	"${G[@]}" init -q -b peer
-	"${G[@]}" config core.abbrev 12
-	# git am and notes commit with this identity
+	commit_base "$PEER_TREE" peer "$desc"
+	# git am and notes commit with the base's identity
 	"${G[@]}" config user.name "$BASE_IDENT_NAME"
 	"${G[@]}" config user.email "$BASE_IDENT_EMAIL"
-	# Debian's top-level .gitignore ignores every top-level path: force.
-	"${G[@]}" add -f -A .
-	GIT_AUTHOR_NAME=$BASE_IDENT_NAME GIT_AUTHOR_EMAIL=$BASE_IDENT_EMAIL \
-	GIT_COMMITTER_NAME=$BASE_IDENT_NAME GIT_COMMITTER_EMAIL=$BASE_IDENT_EMAIL \
-	GIT_AUTHOR_DATE=$BASE_DATE GIT_COMMITTER_DATE=$BASE_DATE \
-		"${G[@]}" commit -q --no-verify -m "Base: $desc"
-	"${G[@]}" tag -f base >/dev/null
-	echo "$desc" >"$PEER_TREE/.git/ffs-base"
 }
 
 peer_apply()

@@ -48,16 +48,7 @@ import_base()
 	else
 		rsync -a --exclude=.git "$KERNEL_SRC"/ "$TREE"/
 	fi
-	"${G[@]}" init -q -b ffs-dmabuf
-	"${G[@]}" config core.abbrev 12
-	# Debian's top-level .gitignore ignores every top-level path: force.
-	"${G[@]}" add -f -A .
-	GIT_AUTHOR_NAME=$BASE_IDENT_NAME GIT_AUTHOR_EMAIL=$BASE_IDENT_EMAIL \
-	GIT_COMMITTER_NAME=$BASE_IDENT_NAME GIT_COMMITTER_EMAIL=$BASE_IDENT_EMAIL \
-	GIT_AUTHOR_DATE=$BASE_DATE GIT_COMMITTER_DATE=$BASE_DATE \
-		"${G[@]}" commit -q --no-verify -m "Base: $desc"
-	"${G[@]}" tag -f base >/dev/null
-	echo "$desc" >"$TREE/.git/ffs-base"
+	commit_base "$TREE" ffs-dmabuf "$desc"
 }
 
 # The cover letter's subject and blurb become the branch description, from
