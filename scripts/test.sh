@@ -18,17 +18,35 @@ S=$TOP/scripts
 log "base: $("$S"/base.sh)"
 "$S"/tree.sh sync
 
-job=selftest vm_args=()
+job=selftest vm_args=() built=
 [[ $mode == quick ]] && job=demo vm_args+=(--verbose)
 if [[ $mode == check ]]; then
 	:
 elif "$S"/kbuild.sh test && "$S"/initramfs.sh test; then
+	built=1
 	log "boot: $job in QEMU (console and output logs under $LOGS/test)"
 	"$S"/vm.py --kernel "$OBJ/test/arch/x86/boot/bzImage" \
 		--initrd "$BUILD/initramfs/test.cpio" --job $job \
 		--logdir "$LOGS/test" --results "$out" "${vm_args[@]}" || true
 else
 	result "$out" FAIL "kernel and selftests build" "see $LOGS"
+fi
+
+# The same selftest where the UDC sees memory only through the DMA API's
+# sync points, as behind an IOMMU or a non-coherent cache: every mapping
+# bounced through swiotlb, and guest memory above 4 GiB
+test_vm()
+{
+	"$S"/vm.py --kernel "$OBJ/test/arch/x86/boot/bzImage" \
+		--initrd "$BUILD/initramfs/test.cpio" --results "$out" "$@" || true
+}
+
+if [[ $mode == full && -n $built ]]; then
+	log "boot: selftest with swiotlb=force"
+	test_vm --job selftest --append "swiotlb=force" --prefix "bounce: " \
+		--logdir "$LOGS/bounce"
+	log "boot: selftest with 6 GiB of guest memory"
+	test_vm --job selftest --mem 6G --prefix "6g: " --logdir "$LOGS/6g"
 fi
 
 # The same selftest on the debug kernel (KASAN, lockdep, kmemleak, ...),
