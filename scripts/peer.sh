@@ -26,7 +26,10 @@ PEER_TREE=$PEER/linux
 # Our patches that go onto 6.12, by name in patches/series without their
 # number; patches/peer-6.12/NAME.patch, when there, replaces one.
 PEER_PATCHES=(usb-gadget-dummy_hcd-Support-scatter-gather-requests
-	selftests-usb-Add-FunctionFS-DMABUF-test-on-dummy_hc)
+	selftests-usb-Add-FunctionFS-DMABUF-test-on-dummy_hc
+	selftests-usb-ffs-dmabuf-Add-a-stress-test
+	selftests-usb-ffs-dmabuf-Add-a-benchmark
+	selftests-usb-ffs-dmabuf-Add-a-zero-copy-loopback-de)
 PEER_VARIANTS=$PATCHES/peer-6.12
 # At most this many selftest boots on one kernel (each crash costs one)
 PEER_MAX_BOOTS=${PEER_MAX_BOOTS:-20}
