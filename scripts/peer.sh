@@ -13,7 +13,7 @@
 #   peer.sh bench    the benchmark on both kernels as built, and the report
 #   peer.sh report   the report again, from the last run's results
 #
-# Only dummy_hcd's scatter-gather support and the selftest are applied to
+# Only dummy_hcd's scatter-gather support and the selftests are applied to
 # 6.12: FunctionFS, DMABUF included, is mainline's. When a case crashes a
 # kernel, the selftest resumes after it on a new boot (the harness's -r
 # filter), so that every case gets a result. PEER_BENCH=0 skips the
