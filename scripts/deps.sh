@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 
 PKGS=(
-	make gcc libc6-dev flex bison bc libelf-dev libssl-dev perl python3
+	make gcc gcc-multilib libc6-dev flex bison bc libelf-dev libssl-dev perl python3
 	cpio xz-utils kmod rsync git ccache sparse
 	qemu-system-x86 busybox-static
 	python3-sphinx python3-ply python3-git gnuplot-nox

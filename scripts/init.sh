@@ -60,8 +60,8 @@ exec >/dev/ttyS1 2>&1
 echo "FFS-JOB-BEGIN $job"
 echo "clocksource: $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
 case $job in
-selftest)
-	cd /kselftest && ./run_kselftest.sh
+selftest | selftest32)
+	cd /kselftest${job#selftest} && ./run_kselftest.sh
 	rc=$?
 	;;
 *)

@@ -13,13 +13,25 @@ obj=$OBJ/$name
 root=$BUILD/initramfs/$name
 cpio=$BUILD/initramfs/$name.cpio
 
+# kselftest_install ARGS...: the selftest, built statically and installed
+kselftest_install()
+{
+	make -C "$src/tools/testing/selftests" O="$obj" \
+		TARGETS=drivers/usb/ffs-dmabuf LDFLAGS=-static "$@" install
+}
+
+# The selftest for the kernel's own ABI, and built as 32-bit userspace for
+# the compat ioctl path (/kselftest32, job selftest32) where the kernel
+# runs it (CONFIG_IA32_EMULATION)
 build_selftests()
 {
 	rm -rf "$root"
 	mkdir -p "$root"/{bin,kselftest,ffs}
-	make -C "$src/tools/testing/selftests" O="$obj" \
-		TARGETS=drivers/usb/ffs-dmabuf LDFLAGS=-static \
-		INSTALL_PATH="$root/kselftest" install
+	kselftest_install INSTALL_PATH="$root/kselftest"
+	if grep -q '^CONFIG_IA32_EMULATION=y' "$obj/.config"; then
+		kselftest_install CC="gcc -m32" BUILD="$obj/kselftest32" \
+			INSTALL_PATH="$root/kselftest32"
+	fi
 }
 
 pack()

@@ -47,6 +47,8 @@ if [[ $mode == full && -n $built ]]; then
 		--logdir "$LOGS/bounce"
 	log "boot: selftest with 6 GiB of guest memory"
 	test_vm --job selftest --mem 6G --prefix "6g: " --logdir "$LOGS/6g"
+	log "boot: selftest built as 32-bit userspace (compat ioctls)"
+	test_vm --job selftest32 --prefix "compat: " --logdir "$LOGS/compat"
 fi
 
 # The same selftest on the debug kernel (KASAN, lockdep, kmemleak, ...),
