@@ -18,6 +18,13 @@ S=$TOP/scripts
 log "base: $("$S"/base.sh)"
 "$S"/tree.sh sync
 
+# test_vm ARGS...: a job on the test kernel, its results into $out
+test_vm()
+{
+	"$S"/vm.py --kernel "$OBJ/test/arch/x86/boot/bzImage" \
+		--initrd "$BUILD/initramfs/test.cpio" --results "$out" "$@" || true
+}
+
 job=selftest vm_args=() built=
 [[ $mode == quick ]] && job=demo vm_args+=(--verbose)
 if [[ $mode == check ]]; then
@@ -25,22 +32,15 @@ if [[ $mode == check ]]; then
 elif "$S"/kbuild.sh test && "$S"/initramfs.sh test; then
 	built=1
 	log "boot: $job in QEMU (console and output logs under $LOGS/test)"
-	"$S"/vm.py --kernel "$OBJ/test/arch/x86/boot/bzImage" \
-		--initrd "$BUILD/initramfs/test.cpio" --job $job \
-		--logdir "$LOGS/test" --results "$out" "${vm_args[@]}" || true
+	test_vm --job $job --logdir "$LOGS/test" "${vm_args[@]}"
 else
 	result "$out" FAIL "kernel and selftests build" "see $LOGS"
 fi
 
 # The same selftest where the UDC sees memory only through the DMA API's
-# sync points, as behind an IOMMU or a non-coherent cache: every mapping
-# bounced through swiotlb, and guest memory above 4 GiB
-test_vm()
-{
-	"$S"/vm.py --kernel "$OBJ/test/arch/x86/boot/bzImage" \
-		--initrd "$BUILD/initramfs/test.cpio" --results "$out" "$@" || true
-}
-
+# sync points, as behind an IOMMU or a non-coherent cache (every mapping
+# bounced through swiotlb; guest memory above 4 GiB), and built as 32-bit
+# userspace for the compat ioctl path
 if [[ $mode == full && -n $built ]]; then
 	log "boot: selftest with swiotlb=force"
 	test_vm --job selftest --append "swiotlb=force" --prefix "bounce: " \
