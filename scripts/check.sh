@@ -8,13 +8,22 @@
 #    the patch touches, compared with the base;
 #  - the USB documentation builds with no new warning;
 #  - get_maintainer.pl names a maintainer for every new file.
-# Results are cached by the series' hash.
+# Results are cached by the series' hash. SERIES=mainline checks the
+# fixes for mainline (patches/mainline/) on 6.12, its results prefixed
+# "mainline: ".
 . "$(dirname "$0")/lib.sh"
 
 out=$1 # results file
-wt=$BUILD/check/linux
+chk=$BUILD/check
+pfx=
+if [[ $SERIES != ours ]]; then
+	chk=$BUILD/check-$SERIES
+	pfx="$SERIES: "
+fi
+SFX=${pfx:+-$SERIES}
+wt=$chk/linux
 obj=$OBJ/check
-cache=$BUILD/check/results-$(patches_hash)
+cache=$chk/results-$(patches_hash)
 G=(git -C "$wt")
 
 if [[ -f $cache ]]; then
@@ -24,8 +33,8 @@ if [[ -f $cache ]]; then
 	done <"$cache"
 	exit 0
 fi
-mkdir -p "$BUILD/check"
-new=$BUILD/check/results.new
+mkdir -p "$chk"
+new=$chk/results.new
 : >"$new"
 
 prepare_worktree()
@@ -77,18 +86,18 @@ configure()
 	SRC=$wt CONFIG_ONLY=1 "$TOP"/scripts/kbuild.sh check
 }
 
-step "check: worktree" "$LOGS/check-worktree.log" prepare_worktree
+step "${pfx}check: worktree" "$LOGS/check$SFX-worktree.log" prepare_worktree
 
 # 1. The series applies; collect the files each patch touches.
 mapfile -t files < <(series_files)
 commits=()
 for p in "${files[@]}"; do
 	n=$(basename "$p")
-	if "${G[@]}" am -q --committer-date-is-author-date "$p" >"$LOGS/check-am.log" 2>&1; then
-		result "$new" PASS "$n: git am"
+	if "${G[@]}" am -q --committer-date-is-author-date "$p" >"$LOGS/check$SFX-am.log" 2>&1; then
+		result "$new" PASS "$pfx$n: git am"
 		commits+=("$("${G[@]}" rev-parse HEAD)")
 	else
-		result "$new" FAIL "$n: git am" "see $LOGS/check-am.log"
+		result "$new" FAIL "$pfx$n: git am" "see $LOGS/check$SFX-am.log"
 		"${G[@]}" am --abort >/dev/null 2>&1 || true
 		break
 	fi
@@ -117,58 +126,58 @@ checkpatch()
 # 2. checkpatch, on the patch files as they will be sent.
 for p in "${files[@]:0:${#commits[@]}}"; do
 	n=$(basename "$p")
-	checkpatch "$p" >"$BUILD/check/checkpatch-$n.log"
-	if ! grep -q '^\(ERROR\|WARNING\|CHECK\)' "$BUILD/check/checkpatch-$n.log"; then
-		result "$new" PASS "$n: checkpatch --strict"
+	checkpatch "$p" >"$chk/checkpatch-$n.log"
+	if ! grep -q '^\(ERROR\|WARNING\|CHECK\)' "$chk/checkpatch-$n.log"; then
+		result "$new" PASS "$pfx$n: checkpatch --strict"
 	else
-		cat "$BUILD/check/checkpatch-$n.log"
-		result "$new" FAIL "$n: checkpatch --strict" "$(grep -c '^\(ERROR\|WARNING\|CHECK\)' "$BUILD/check/checkpatch-$n.log") findings"
+		cat "$chk/checkpatch-$n.log"
+		result "$new" FAIL "$pfx$n: checkpatch --strict" "$(grep -c '^\(ERROR\|WARNING\|CHECK\)' "$chk/checkpatch-$n.log") findings"
 	fi
 done
 
 # 3. Bisectability and new warnings, against the base.
-step "check: config" "$LOGS/check-config.log" configure
+step "${pfx}check: config" "$LOGS/check$SFX-config.log" configure
 mapfile -t touched < <("${G[@]}" diff --name-only base "$head")
 "${G[@]}" checkout -q --detach base
-step "check: build base (W=1)" "$LOGS/check-base.log" build_prefix
-file_warnings "${touched[@]}" >"$BUILD/check/warnings-base"
+step "${pfx}check: build base (W=1)" "$LOGS/check$SFX-base.log" build_prefix
+file_warnings "${touched[@]}" >"$chk/warnings-base"
 for i in "${!commits[@]}"; do
 	c=${commits[$i]}
 	n=$(basename "${files[$i]}")
 	"${G[@]}" checkout -q --detach "$c"
 	mapfile -t mine < <("${G[@]}" diff --name-only "$c~1" "$c")
-	if ! step "check: build $n (W=1)" "$LOGS/check-build-$i.log" build_prefix; then
-		result "$new" FAIL "$n: builds with W=1" "see $LOGS/check-build-$i.log"
+	if ! step "${pfx}check: build $n (W=1)" "$LOGS/check$SFX-build-$i.log" build_prefix; then
+		result "$new" FAIL "$pfx$n: builds with W=1" "see $LOGS/check$SFX-build-$i.log"
 		continue
 	fi
-	result "$new" PASS "$n: builds with W=1"
-	file_warnings "${mine[@]}" >"$BUILD/check/warnings-$i"
-	added=$(LC_ALL=C comm -13 "$BUILD/check/warnings-base" "$BUILD/check/warnings-$i")
+	result "$new" PASS "$pfx$n: builds with W=1"
+	file_warnings "${mine[@]}" >"$chk/warnings-$i"
+	added=$(LC_ALL=C comm -13 "$chk/warnings-base" "$chk/warnings-$i")
 	if [[ -n $added ]]; then
 		echo "$added"
-		result "$new" FAIL "$n: W=1, sparse, kernel-doc clean" "$(echo "$added" | wc -l) new"
+		result "$new" FAIL "$pfx$n: W=1, sparse, kernel-doc clean" "$(echo "$added" | wc -l) new"
 	else
-		result "$new" PASS "$n: W=1, sparse, kernel-doc clean"
+		result "$new" PASS "$pfx$n: W=1, sparse, kernel-doc clean"
 	fi
 done
 
 # 4. Documentation, when the series touches it.
 docs()
 {
-	make -C "$wt" O="$BUILD/check/docs" SPHINXDIRS=usb htmldocs 2>&1 |
+	make -C "$wt" O="$chk/docs" SPHINXDIRS=usb htmldocs 2>&1 |
 		grep -iE 'warning|error' | sed -E 's/:[0-9]+:/:/' | LC_ALL=C sort -u
 }
 if printf '%s\n' "${touched[@]}" | grep -q '^Documentation/usb/'; then
 	"${G[@]}" checkout -q --detach base
-	docs >"$BUILD/check/docs-base"
+	docs >"$chk/docs-base"
 	"${G[@]}" checkout -q --detach "$head"
-	docs >"$BUILD/check/docs-head"
-	added=$(LC_ALL=C comm -13 "$BUILD/check/docs-base" "$BUILD/check/docs-head")
+	docs >"$chk/docs-head"
+	added=$(LC_ALL=C comm -13 "$chk/docs-base" "$chk/docs-head")
 	if [[ -n $added ]]; then
 		echo "$added"
-		result "$new" FAIL "series: htmldocs (usb) without new warnings"
+		result "$new" FAIL "${pfx}series: htmldocs (usb) without new warnings"
 	else
-		result "$new" PASS "series: htmldocs (usb) without new warnings"
+		result "$new" PASS "${pfx}series: htmldocs (usb) without new warnings"
 	fi
 fi
 
@@ -177,9 +186,9 @@ fi
 while read -r f; do
 	if (cd "$wt" && scripts/get_maintainer.pl --no-git --no-git-fallback -f "$f") |
 		grep -qE '\((maintainer|supporter):'; then
-		result "$new" PASS "maintainer for $f"
+		result "$new" PASS "${pfx}maintainer for $f"
 	else
-		result "$new" FAIL "maintainer for $f"
+		result "$new" FAIL "${pfx}maintainer for $f"
 	fi
 done < <("${G[@]}" diff --name-only --diff-filter=A base "$head")
 

@@ -14,23 +14,44 @@ RESULTS=$BUILD/results
 PATCHES=$TOP/patches
 CONFIGS=$TOP/config
 
-# The base kernel: Debian's linux-source-6.1, pinned.
-BASE_PKG=linux-source-6.1
-BASE_PKG_VERSION=${BASE_PKG_VERSION:-6.1.192-2}
-BASE_TARBALL=/usr/src/linux-source-6.1.tar.xz
-
 # The mainline peer: Debian's linux-source-6.12.
 PEER_PKG=linux-source-6.12
+PEER_PKG_VERSION=${PEER_PKG_VERSION:-6.12.117-1~deb12u1}
 PEER_TARBALL=/usr/src/linux-source-6.12.tar.xz
 
-# The working tree (developer's) or a scratch tree for KERNEL_SRC.
-if [[ -n "${KERNEL_SRC:-}" ]]; then
-	TREE=$BUILD/ext/linux
-	OBJ=$BUILD/ext/obj
-else
-	TREE=$BUILD/linux
-	OBJ=$BUILD/obj
-fi
+# Which series the tree, series, status and check scripts work on:
+# SERIES=ours (default), the 6.1 series in patches/ on Debian's
+# linux-source-6.1 (pinned); SERIES=mainline, the fixes for mainline in
+# patches/mainline/ on linux-source-6.12.
+SERIES=${SERIES:-ours}
+case $SERIES in
+ours)
+	BASE_PKG=linux-source-6.1
+	BASE_PKG_VERSION=${BASE_PKG_VERSION:-6.1.192-2}
+	BASE_TARBALL=/usr/src/linux-source-6.1.tar.xz
+	# The working tree (developer's) or a scratch tree for KERNEL_SRC.
+	if [[ -n "${KERNEL_SRC:-}" ]]; then
+		TREE=$BUILD/ext/linux
+		OBJ=$BUILD/ext/obj
+	else
+		TREE=$BUILD/linux
+		OBJ=$BUILD/obj
+	fi
+	;;
+mainline)
+	[[ -z "${KERNEL_SRC:-}" ]] || { echo "error: KERNEL_SRC is for SERIES=ours" >&2; exit 1; }
+	BASE_PKG=$PEER_PKG
+	BASE_PKG_VERSION=$PEER_PKG_VERSION
+	BASE_TARBALL=$PEER_TARBALL
+	PATCHES=$PATCHES/mainline
+	TREE=$BUILD/mainline/linux
+	OBJ=$BUILD/mainline/obj
+	;;
+*)
+	echo "error: SERIES=$SERIES: ours or mainline" >&2
+	exit 1
+	;;
+esac
 
 # Fixed identity and date of the imported base commit, so that its hash
 # (the cover letter's base-commit: trailer) is the same on every machine.

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
-"""make peer's parser and report: our selftest on ours and on mainline.
+"""make peer's parser and report: our selftest on ours, on mainline and on
+mainline with our fixes.
 
   peer-report.py outcome LOGDIR JOB
       how a boot's selftest ended (vm.py's logs of JOB in LOGDIR): "finished", "crashed CASE" (the kernel
@@ -253,17 +254,29 @@ def md_escape(text):
 def report(args):
     ours = Side("ours", args.ours)
     peer = Side("mainline", args.mainline)
+    # Mainline with our fixes (patches/mainline/), on the test kernel and
+    # on the debug kernel, when they ran
+    fixed = [Side(label, path) for label, path in
+             (("mainline + fixes", args.fixed),
+              ("mainline + fixes, debug kernel", args.fixed_debug))
+             if path and os.path.exists(path)]
+    sides = [ours, peer] + fixed
     rows = read_explanations(args.explanations)
     with open(args.ffs_source, errors="replace") as f:
         source = f.read().splitlines()
     src_name = os.path.basename(args.ffs_source)
-    names = list(ours.cases) + [n for n in peer.cases if n not in ours.cases]
+    names = list(ours.cases)
+    for side in sides[1:]:
+        names += [n for n in side.cases if n not in names]
     out = []
     w = out.append
 
     w("# FunctionFS DMABUF selftest: ours against mainline\n")
     w(f"- ours: {args.ours_desc}")
-    w(f"- mainline: {args.mainline_desc}\n")
+    w(f"- mainline: {args.mainline_desc}")
+    if fixed:
+        w(f"- mainline + fixes: {args.fixed_desc}")
+    w("")
     w("Cases run by our selftest (tools/testing/selftests/drivers/usb/"
       "ffs-dmabuf) on both kernels under QEMU. A case that crashed or hung "
       "mainline's kernel is marked CRASH (HANG: the test runner killed it); "
@@ -299,9 +312,31 @@ def report(args):
         elif row and p == "PASS":
             unused.append(name)
 
+    # With the fixes every case must pass, but for the differences of
+    # design the table explains
+    fixed_fail, not_fixed = {}, []
+    for side in fixed:
+        for name in names:
+            if side.status(name) in FAILED:
+                row = explain(rows, name)
+                why = row["reason"] if row and row["reason"].startswith(
+                    "difference") else None
+                fixed_fail.setdefault(side.label, []).append((name, why))
+
     w("## Summary\n")
-    w(f"- ours: {summary(ours)}")
-    w(f"- mainline: {summary(peer)}")
+    for side in sides:
+        w(f"- {side.label}: {summary(side)}")
+    for side in fixed:
+        bad = fixed_fail.get(side.label, [])
+        not_fixed += [n for n, why in bad if not why]
+        if not bad:
+            w(f"- {side.label}: no case fails")
+        else:
+            w(f"- {side.label}: failing "
+              + ", ".join(f"{n} ({why or '**NOT FIXED**'})" for n, why in bad))
+        noisy = [n for n in names if side.reports_in(n)]
+        if noisy:
+            w(f"- {side.label}: kernel reports in {', '.join(noisy)}")
     w(f"- mainline-only failures: {len(mainline_only)}, explained "
       f"{len(mainline_only) - len(unexplained)}, "
       f"**UNEXPLAINED {len(unexplained)}**" if unexplained else
@@ -324,7 +359,7 @@ def report(args):
     if unused:
         w(f"- explained in the table but passing on mainline: "
           f"{', '.join(unused)}")
-    for side in (ours, peer):
+    for side in sides:
         missing = [n for n in names if side.status(n) == "NOT RUN"]
         if missing:
             w(f"- {side.label}: {len(missing)} cases not run")
@@ -337,7 +372,7 @@ def report(args):
     w("## Boots\n")
     w("| kernel | boot | resumed after | outcome | kernel reports | logs |")
     w("|---|---|---|---|---|---|")
-    for side in (ours, peer):
+    for side in sides:
         for b in side.boots:
             w(f"| {side.label} | {b.number} | {b.after or '-'} | "
               f"{b.outcome} | {len(b.reports)} | "
@@ -346,8 +381,9 @@ def report(args):
 
     # Cases
     w("## Cases\n")
-    w("| case | ours | mainline | mainline kernel reports | why mainline fails |")
-    w("|---|---|---|---|---|")
+    extra = "".join(f" {s.label} |" for s in fixed)
+    w(f"| case | ours | mainline | mainline kernel reports | why mainline fails |{extra}")
+    w("|---|---|---|---|---|" + "---|" * len(fixed))
     for name in names:
         o, p = ours.status(name), peer.status(name)
         n = peer.reports_in(name)
@@ -357,7 +393,8 @@ def report(args):
             why = (f"{row['reason']}" if row else "**UNEXPLAINED**")
         elif name in both:
             why = "fails on ours too"
-        w(f"| {name} | {o} | {p} | {n or ''} | {md_escape(why)} |")
+        cols = "".join(f" {s.status(name)} |" for s in fixed)
+        w(f"| {name} | {o} | {p} | {n or ''} | {md_escape(why)} |{cols}")
     w("")
 
     # Explanations
@@ -391,7 +428,7 @@ def report(args):
 
     # Kernel reports
     w("## Kernel log reports\n")
-    for side in (ours, peer):
+    for side in sides:
         for b in side.boots:
             rel = os.path.relpath(b.console, args.top)
             w(f"### {side.label}, boot {b.number} ({rel})\n")
@@ -422,7 +459,7 @@ def report(args):
 
     with open(args.out, "w") as f:
         f.write("\n".join(out) + "\n")
-    return 1 if unexplained else 0
+    return 1 if unexplained or not_fixed else 0
 
 
 def main():
@@ -440,6 +477,10 @@ def main():
     p.add_argument("--mainline", required=True, help="mainline's BOOTS file")
     p.add_argument("--ours-desc", default="")
     p.add_argument("--mainline-desc", default="")
+    p.add_argument("--fixed", help="mainline + fixes' BOOTS file")
+    p.add_argument("--fixed-debug",
+                   help="mainline + fixes' BOOTS file, debug kernel")
+    p.add_argument("--fixed-desc", default="")
     p.add_argument("--explanations", required=True)
     p.add_argument("--ffs-source", required=True,
                    help="mainline's drivers/usb/gadget/function/f_fs.c")

@@ -1,36 +1,46 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # make peer: run mainline's own FunctionFS DMABUF implementation (Debian's
-# linux-source-6.12) through our selftest, side by side with ours, and
-# write build/peer/report.md.
+# linux-source-6.12) through our selftest, as it is and with our fixes for
+# it (patches/mainline/), side by side with ours, and write
+# build/peer/report.md.
 #
-#   peer.sh [all]    tree, kernels, selftest on both, benchmark, report
-#   peer.sh tree     build/peer/linux: 6.12 (tag "base") + our dummy_hcd
-#                    and selftest patches (patches/peer-6.12/ variants first)
-#   peer.sh variants export build/peer/linux's commits that differ from
-#                    their patch to patches/peer-6.12/
-#   peer.sh run      the selftest on both kernels as built, and the report
-#   peer.sh bench    the benchmark on both kernels as built, and the report
+#   peer.sh [all]    tree, kernels, selftest on each, benchmark, report
+#   peer.sh tree     build/peer/linux: 6.12 (tag "base"), branch "mainline"
+#                    with our dummy_hcd and selftest patches (the 6.12
+#                    variants of patches/mainline/test/ first), branch
+#                    "fixed" with the fixes of patches/mainline/series
+#                    before them
+#   peer.sh variants export the "mainline" branch's commits that differ
+#                    from their patch to patches/mainline/test/
+#   peer.sh run [SIDE...]  the selftest on every kernel as built (or on
+#                    SIDE: mainline, fixed, fixed-debug, ours), and the
+#                    report
+#   peer.sh bench    the benchmark on ours and mainline, and the report
 #   peer.sh report   the report again, from the last run's results
 #
-# Only dummy_hcd's scatter-gather support and the selftests are applied to
-# 6.12: FunctionFS, DMABUF included, is mainline's. When a case crashes a
-# kernel, the selftest resumes after it on a new boot (the harness's -r
-# filter), so that every case gets a result. PEER_BENCH=0 skips the
-# benchmark.
+# Only dummy_hcd's scatter-gather support and the selftests (and, on
+# "fixed", the fixes) are applied to 6.12: FunctionFS, DMABUF included, is
+# mainline's. Mainline with the fixes runs on the test kernel and on the
+# debug kernel (PEER_DEBUG=0: not). When a case crashes a kernel, the
+# selftest resumes after it on a new boot (the harness's -r filter), so
+# that every case gets a result. PEER_BENCH=0 skips the benchmark.
 . "$(dirname "$0")/lib.sh"
 
-PEER_PKG_VERSION=${PEER_PKG_VERSION:-6.12.117-1~deb12u1}
 PEER=$BUILD/peer
 PEER_TREE=$PEER/linux
 # Our patches that go onto 6.12, by name in patches/series without their
-# number; patches/peer-6.12/NAME.patch, when there, replaces one.
+# number; patches/mainline/test/NAME.patch, when there, replaces one.
 PEER_PATCHES=(usb-gadget-dummy_hcd-Support-scatter-gather-requests
 	selftests-usb-Add-FunctionFS-DMABUF-test-on-dummy_hc
+	selftests-usb-ffs-dmabuf-Build-the-test-with-the-sel
 	selftests-usb-ffs-dmabuf-Add-a-stress-test
 	selftests-usb-ffs-dmabuf-Add-a-benchmark
 	selftests-usb-ffs-dmabuf-Add-a-zero-copy-loopback-de)
-PEER_VARIANTS=$PATCHES/peer-6.12
+PEER_VARIANTS=$PATCHES/mainline/test
+# Our fixes for mainline, applied first on the "fixed" branch
+FIXES=$PATCHES/mainline
+PEER_DEBUG=${PEER_DEBUG:-1}
 # At most this many selftest boots on one kernel (each crash costs one)
 PEER_MAX_BOOTS=${PEER_MAX_BOOTS:-20}
 # Benchmark boots per speed and kernel (bench.sh's BENCH_REPS): some boots
@@ -75,12 +85,20 @@ peer_patch_files()
 	done
 }
 
+# The fixes for mainline, in order
+fix_files()
+{
+	[[ -f $FIXES/series ]] || return 0
+	grep -v '^\s*\(#\|$\)' "$FIXES/series" | sed "s|^|$FIXES/|"
+}
+
 # The applied files and the patches of the variants: a change in
 # patches/ is noticed even when a variant hides it.
 peer_patches_hash()
 {
 	local name
 	{
+		fix_files
 		peer_patch_files
 		for name in "${PEER_PATCHES[@]}"; do
 			series_patch "$name"
@@ -128,7 +146,7 @@ patch_id()
 	git patch-id --stable | cut -d' ' -f1
 }
 
-# peer.sh variants: export the peer tree's commits (base..HEAD, one per
+# peer.sh variants: export the peer tree's commits (base..mainline, one per
 # PEER_PATCHES entry) as 6.12 variants. A commit that differs from its
 # patch becomes patches/peer-6.12/NAME.patch, with the commit's git note
 # (why it differs) and the patch's origin_id; one that does not needs no
@@ -136,13 +154,13 @@ patch_id()
 peer_variants()
 {
 	local commits name orig why tmp i
-	mapfile -t commits < <("${G[@]}" rev-list --reverse base..HEAD)
+	mapfile -t commits < <("${G[@]}" rev-list --reverse base..mainline)
 	[[ ${#commits[@]} -eq ${#PEER_PATCHES[@]} ]] ||
 		die "$PEER_TREE: want ${#PEER_PATCHES[@]} commits on base, one per patch, got ${#commits[@]}"
 	tmp=$(mktemp -d)
 	"${G[@]}" -c core.abbrev=12 -c diff.algorithm=myers -c diff.noprefix=false \
 		-c diff.mnemonicPrefix=false -c format.signOff=false \
-		format-patch -q -n --zero-commit --no-signature -o "$tmp" base..HEAD
+		format-patch -q -n --zero-commit --no-signature -o "$tmp" base..mainline
 	mkdir -p "$PEER_VARIANTS"
 	for i in "${!commits[@]}"; do
 		name=${PEER_PATCHES[i]}
@@ -176,21 +194,31 @@ peer_import()
 	"${G[@]}" config user.email "$BASE_IDENT_EMAIL"
 }
 
-peer_apply()
+# apply_branch BRANCH FILE...: BRANCH made anew from base with FILE... on it
+apply_branch()
 {
-	local p
-	rm -f "$PEER_TREE/.git/ffs-patches"
-	"${G[@]}" am --abort >/dev/null 2>&1 || true
-	"${G[@]}" reset -q --hard base
+	local branch=$1 p
+	shift
+	"${G[@]}" checkout -q -f -B "$branch" base
 	"${G[@]}" clean -q -fdx
-	while read -r p; do
+	for p in "$@"; do
 		check_variant "$p"
 		"${G[@]}" am -q -3 --committer-date-is-author-date "$p" ||
-			die "$(basename "$p") does not apply to 6.12: make a 6.12 variant (patches/peer-6.12/README)"
+			die "$(basename "$p") does not apply to 6.12 ($branch): make a 6.12 variant (patches/mainline/test/README)"
 		# The why of a variant goes back into a note, for peer.sh variants
 		[[ $p != "$PEER_VARIANTS"/* ]] ||
 			"${G[@]}" notes add -f -m "$(variant_why "$p")" HEAD 2>/dev/null
-	done < <(peer_patch_files)
+	done
+}
+
+peer_apply()
+{
+	local tests
+	rm -f "$PEER_TREE/.git/ffs-patches"
+	"${G[@]}" am --abort >/dev/null 2>&1 || true
+	mapfile -t tests < <(peer_patch_files)
+	apply_branch fixed $(fix_files) "${tests[@]}"
+	apply_branch mainline "${tests[@]}"
 	peer_patches_hash >"$PEER_TREE/.git/ffs-patches"
 }
 
@@ -209,7 +237,7 @@ peer_tree()
 	fi
 	if [[ $(cat "$PEER_TREE/.git/ffs-patches" 2>/dev/null) != "$(peer_patches_hash)" ]]; then
 		peer_apply
-		log "peer: applied $(peer_patch_files | sed "s|^$TOP/||" | paste -sd' ')"
+		log "peer: applied $(peer_patch_files | sed "s|^$TOP/||" | paste -sd' '), and on \"fixed\" first $(fix_files | wc -l) fixes"
 	fi
 }
 
@@ -227,8 +255,9 @@ wait_builds()
 	done
 }
 
-# Both kernels with the same configuration (tinyconfig, config/vm.config,
-# the selftest's config) and their selftest initramfs.
+# The kernels with the same configuration (tinyconfig, config/vm.config,
+# the selftest's config; the debug kernel's with config/debug.config) and
+# their selftest initramfs: the selftest is the same on both branches.
 peer_build()
 {
 	if [[ ! -d $TREE/.git ]]; then
@@ -237,8 +266,14 @@ peer_build()
 		warn "$TREE is not in sync with patches/ ('make test' re-applies them); testing it as it is"
 	fi
 	wait_builds
+	"${G[@]}" checkout -q mainline
 	SRC=$PEER_TREE "$S"/kbuild.sh peer
 	SRC=$PEER_TREE "$S"/initramfs.sh peer
+	"${G[@]}" checkout -q fixed
+	SRC=$PEER_TREE "$S"/kbuild.sh peer-fixed
+	if [[ $PEER_DEBUG == 1 ]]; then
+		SRC=$PEER_TREE "$S"/kbuild.sh peer-fixed-debug "$CONFIGS/debug.config"
+	fi
 	wait_builds
 	"$S"/kbuild.sh test
 	"$S"/initramfs.sh test
@@ -254,6 +289,8 @@ peer_initrds()
 	install -m 755 "$S/peer-guest.sh" "$PEER/guest/ffs/peer-selftest"
 	(cd "$PEER/guest" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$PEER/guest.cpio"
 	cat "$BUILD/initramfs/peer.cpio" "$PEER/guest.cpio" >"$PEER/mainline.cpio"
+	cp "$PEER/mainline.cpio" "$PEER/fixed.cpio"
+	cp "$PEER/mainline.cpio" "$PEER/fixed-debug.cpio"
 	cat "$BUILD/initramfs/test.cpio" "$PEER/guest.cpio" >"$PEER/ours.cpio"
 }
 
@@ -299,11 +336,33 @@ run_side()
 	"$S"/peer-report.py results "$boots" "$results"
 }
 
+# peer_run [SIDE...]: the selftest on every side (mainline, fixed,
+# fixed-debug, ours), or on those named
 peer_run()
 {
+	local sides=("$@") side
+	[[ ${#sides[@]} -gt 0 ]] || sides=(mainline fixed fixed-debug ours)
 	peer_initrds
-	run_side mainline peer "$RESULTS/peer.txt" "$LOGS/peer"
-	run_side ours test "$RESULTS/peer-ours.txt" "$LOGS/peer-ours"
+	for side in "${sides[@]}"; do
+		case $side in
+		mainline)
+			run_side mainline peer "$RESULTS/peer.txt" "$LOGS/peer" ;;
+		fixed)
+			run_side fixed peer-fixed "$RESULTS/peer-fixed.txt" "$LOGS/peer-fixed" ;;
+		fixed-debug)
+			rm -f "$PEER/fixed-debug.boots"
+			[[ $PEER_DEBUG == 1 ]] || continue
+			# Known warnings of the debug kernel are reported, not fatal
+			PEER_TIMEOUT=$((PEER_TIMEOUT * 3)) \
+			PEER_APPEND="${PEER_APPEND/panic_on_warn=1 /} kmemleak=on" \
+				run_side fixed-debug peer-fixed-debug \
+				"$RESULTS/peer-fixed-debug.txt" "$LOGS/peer-fixed-debug" ;;
+		ours)
+			run_side ours test "$RESULTS/peer-ours.txt" "$LOGS/peer-ours" ;;
+		*)
+			die "no side $side: mainline, fixed, fixed-debug or ours" ;;
+		esac
+	done
 }
 
 # The benchmark on both kernels (PEER_BENCH=0: no), when its scripts exist,
@@ -351,12 +410,17 @@ peer_report()
 {
 	local rc=0 bench=()
 	[[ -s $PEER/bench/report.md ]] && bench=(--bench "$PEER/bench/report.md")
+	# The explanations' anchors are in mainline's f_fs.c, whichever
+	# branch is checked out
+	"${G[@]}" show mainline:drivers/usb/gadget/function/f_fs.c >"$PEER/f_fs.c"
 	"$S"/peer-report.py report --top "$TOP" \
 		--ours "$PEER/ours.boots" --mainline "$PEER/mainline.boots" \
+		--fixed "$PEER/fixed.boots" --fixed-debug "$PEER/fixed-debug.boots" \
 		--ours-desc "$(ours_desc)" \
 		--mainline-desc "$(cat "$PEER_TREE/.git/ffs-base") + $(peer_patch_files | sed "s|^$TOP/||" | paste -sd' ' | sed 's/ /, /g')" \
+		--fixed-desc "the same with the $(fix_files | wc -l) fixes of patches/mainline/series first" \
 		--explanations "$CONFIGS/peer-explanations.tsv" \
-		--ffs-source "$PEER_TREE/drivers/usb/gadget/function/f_fs.c" \
+		--ffs-source "$PEER/f_fs.c" \
 		"${bench[@]}" --out "$PEER/report.md" || rc=$?
 	cat "$PEER/report.md"
 	log "peer: report $PEER/report.md"
@@ -379,7 +443,8 @@ variants)
 	peer_variants
 	;;
 run)
-	peer_run
+	shift
+	peer_run "$@"
 	peer_report
 	;;
 bench)

@@ -37,4 +37,4 @@ cp "$tmp"/*.patch "$PATCHES"/
 
 "${G[@]}" update-ref refs/ffs/exported HEAD
 patches_hash >"$TREE/.git/ffs-patches"
-log "series: exported $(wc -l <"$PATCHES/series") patches to patches/"
+log "series: exported $(wc -l <"$PATCHES/series") patches to ${PATCHES#"$TOP"/}/"

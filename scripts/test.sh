@@ -9,6 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 
 mode=${1:-full}
+[[ $SERIES == ours || $mode == check ]] || die "SERIES=$SERIES: only 'make check' takes it"
 STRESS_SECONDS=${STRESS_SECONDS:-60}
 out=$RESULTS/$mode.txt
 : >"$out"
@@ -73,7 +74,13 @@ if [[ $mode == full ]]; then
 	fi
 fi
 
+# The patch quality gate, on our series and on the fixes for mainline
+# (SERIES=mainline make check: on those alone)
 if [[ $mode != quick ]]; then
-	"$S"/check.sh "$out" || result "$out" FAIL "patch quality gate" "see $LOGS"
+	if [[ $SERIES == ours ]]; then
+		"$S"/check.sh "$out" || result "$out" FAIL "patch quality gate" "see $LOGS"
+	fi
+	{ SERIES=mainline "$S"/tree.sh sync && SERIES=mainline "$S"/check.sh "$out"; } ||
+		result "$out" FAIL "mainline: patch quality gate" "see $LOGS"
 fi
 exec "$S"/summary.sh "$out"
