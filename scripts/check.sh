@@ -6,6 +6,9 @@
 #  - every prefix of the series builds (bisectable) with W=1, and neither
 #    W=1, sparse (C=2) nor kernel-doc reports anything new in the files
 #    the patch touches, compared with the base;
+#  - the same cross-built for arm64 and 32-bit ARM (our series): every
+#    prefix compiles the files it touches with nothing new reported, and
+#    the whole series builds;
 #  - the USB documentation builds with no new warning;
 #  - get_maintainer.pl names a maintainer for every new file.
 # Results are cached by the series' hash. SERIES=mainline checks the
@@ -67,8 +70,7 @@ file_warnings()
 			# Only files built in this configuration.
 			[[ -f $obj/$o ]] || continue
 			rm -f "$obj/$o"
-			make -C "$wt" O="$obj" ARCH=x86_64 W=1 C=2 CC="ccache gcc" \
-				"$o" 2>&1 | grep -E ': (warning|error):' || true
+			kmake W=1 C=2 "$o" 2>&1 | grep -E ': (warning|error):' || true
 		done
 		if [[ ${#kfiles[@]} -gt 0 ]]; then
 			(cd "$wt" && scripts/kernel-doc -none "${kfiles[@]}" 2>&1) || true
@@ -76,14 +78,22 @@ file_warnings()
 	} | sed -E 's/:[0-9]+(:[0-9]+)?:/:/' | LC_ALL=C sort -u
 }
 
+# make in the worktree for the architecture of guest_arch (lib.sh), into
+# $obj
+kmake()
+{
+	make -C "$wt" O="$obj" ARCH="$GUEST_ARCH" CROSS_COMPILE="$CROSS" \
+		CC="ccache ${CROSS}gcc" "$@"
+}
+
 build_prefix()
 {
-	make -C "$wt" O="$obj" ARCH=x86_64 W=1 CC="ccache gcc" -j"$JOBS" bzImage
+	kmake W=1 -j"$JOBS" "$(basename "$KIMAGE")"
 }
 
 configure()
 {
-	SRC=$wt CONFIG_ONLY=1 "$TOP"/scripts/kbuild.sh check
+	SRC=$wt ARCH=$GUEST_ARCH CONFIG_ONLY=1 "$TOP"/scripts/kbuild.sh "$(basename "$obj")"
 }
 
 step "${pfx}check: worktree" "$LOGS/check$SFX-worktree.log" prepare_worktree
@@ -135,6 +145,30 @@ for p in "${files[@]:0:${#commits[@]}}"; do
 	fi
 done
 
+# new_warnings BASE NOW NAME: result NAME, passed when the warnings in file
+# NOW are all in file BASE
+new_warnings()
+{
+	local added
+	added=$(LC_ALL=C comm -13 "$1" "$2")
+	if [[ -n $added ]]; then
+		echo "$added"
+		result "$new" FAIL "$3" "$(echo "$added" | wc -l) new"
+	else
+		result "$new" PASS "$3"
+	fi
+}
+
+# at_commit I: check out the series' commit I; its patch's name in n, the
+# files it touches in mine
+at_commit()
+{
+	local c=${commits[$1]}
+	n=$(basename "${files[$1]}")
+	"${G[@]}" checkout -q --detach "$c"
+	mapfile -t mine < <("${G[@]}" diff --name-only "$c~1" "$c")
+}
+
 # 3. Bisectability and new warnings, against the base.
 step "${pfx}check: config" "$LOGS/check$SFX-config.log" configure
 mapfile -t touched < <("${G[@]}" diff --name-only base "$head")
@@ -142,24 +176,46 @@ mapfile -t touched < <("${G[@]}" diff --name-only base "$head")
 step "${pfx}check: build base (W=1)" "$LOGS/check$SFX-base.log" build_prefix
 file_warnings "${touched[@]}" >"$chk/warnings-base"
 for i in "${!commits[@]}"; do
-	c=${commits[$i]}
-	n=$(basename "${files[$i]}")
-	"${G[@]}" checkout -q --detach "$c"
-	mapfile -t mine < <("${G[@]}" diff --name-only "$c~1" "$c")
+	at_commit "$i"
 	if ! step "${pfx}check: build $n (W=1)" "$LOGS/check$SFX-build-$i.log" build_prefix; then
 		result "$new" FAIL "$pfx$n: builds with W=1" "see $LOGS/check$SFX-build-$i.log"
 		continue
 	fi
 	result "$new" PASS "$pfx$n: builds with W=1"
 	file_warnings "${mine[@]}" >"$chk/warnings-$i"
-	added=$(LC_ALL=C comm -13 "$chk/warnings-base" "$chk/warnings-$i")
-	if [[ -n $added ]]; then
-		echo "$added"
-		result "$new" FAIL "$pfx$n: W=1, sparse, kernel-doc clean" "$(echo "$added" | wc -l) new"
-	else
-		result "$new" PASS "$pfx$n: W=1, sparse, kernel-doc clean"
-	fi
+	new_warnings "$chk/warnings-base" "$chk/warnings-$i" "$pfx$n: W=1, sparse, kernel-doc clean"
 done
+
+# 3b. Cross-built for arm64 and 32-bit ARM: every prefix compiles the
+# files it touches with nothing new reported against the base, and the
+# whole series builds with W=1.
+cross_check()
+{
+	local i
+	guest_arch "$1"
+	obj=$OBJ/check-$1
+	"${G[@]}" checkout -q --detach base
+	step "${pfx}check: config ($1)" "$LOGS/check$SFX-config-$1.log" configure
+	step "${pfx}check: build base ($1, W=1)" "$LOGS/check$SFX-base-$1.log" build_prefix
+	file_warnings "${touched[@]}" >"$chk/warnings-base-$1"
+	for i in "${!commits[@]}"; do
+		at_commit "$i"
+		file_warnings "${mine[@]}" >"$chk/warnings-$i-$1"
+		new_warnings "$chk/warnings-base-$1" "$chk/warnings-$i-$1" \
+			"$pfx$n: $1: compiles, W=1, sparse clean"
+	done
+	if step "${pfx}check: build series ($1, W=1)" "$LOGS/check$SFX-head-$1.log" build_prefix; then
+		result "$new" PASS "${pfx}series: $1: builds with W=1"
+	else
+		result "$new" FAIL "${pfx}series: $1: builds with W=1" "see $LOGS/check$SFX-head-$1.log"
+	fi
+	guest_arch x86_64
+	obj=$OBJ/check
+}
+if [[ $SERIES == ours ]]; then
+	cross_check arm64
+	cross_check arm
+fi
 
 # 4. Documentation, when the series touches it.
 docs()

@@ -7,6 +7,7 @@ PKGS=(
 	make gcc gcc-multilib libc6-dev flex bison bc libelf-dev libssl-dev perl python3
 	cpio xz-utils kmod rsync git ccache sparse
 	qemu-system-x86 busybox-static
+	qemu-system-arm gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf
 	python3-sphinx python3-ply python3-git gnuplot-nox
 )
 
@@ -14,6 +15,18 @@ installed()
 {
 	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'
 }
+
+# The ARM guests' busybox is Debian's busybox-static of their
+# architectures (initramfs.sh downloads it): apt needs their package lists
+foreign=$(dpkg --print-foreign-architectures)
+for a in arm64 armhf; do
+	grep -qx "$a" <<<"$foreign" && continue
+	[[ $(id -u) -eq 0 ]] ||
+		die "run as root: dpkg --add-architecture $a && apt-get update"
+	log "apt: adding the $a architecture's package lists"
+	dpkg --add-architecture "$a"
+	apt-get update -qq >"$LOGS/apt.log" 2>&1 || true
+done
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -1,8 +1,9 @@
 #!/bin/busybox sh
 # SPDX-License-Identifier: GPL-2.0
 # /init of the test VM: mount the usual filesystems, run the job named by
-# ffs.job= on the kernel command line with its output on the second serial
-# port, print its exit status and power off.
+# ffs.job= on the kernel command line with its output on the device named
+# by ffs.out= (default: the second serial port), print its exit status and
+# power off.
 
 /bin/busybox --install -s /bin
 mkdir -p /proc /sys /dev /tmp /mnt
@@ -56,7 +57,7 @@ kmemleak_check()
 [ -w /sys/kernel/debug/dma-api/all_errors ] &&
 	echo 1 >/sys/kernel/debug/dma-api/all_errors
 
-exec >/dev/ttyS1 2>&1
+exec >"/dev/${FFS_OUT:-ttyS1}" 2>&1
 echo "FFS-JOB-BEGIN $job"
 echo "clocksource: $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
 case $job in

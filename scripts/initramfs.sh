@@ -5,6 +5,9 @@
 # them with busybox into an initramfs.
 #
 #   initramfs.sh NAME      (uses the kernel built by "kbuild.sh NAME")
+#
+# ARCH=arm64 or ARCH=arm: cross-built, with Debian's busybox-static of
+# that architecture.
 . "$(dirname "$0")/lib.sh"
 
 name=$1
@@ -17,7 +20,27 @@ cpio=$BUILD/initramfs/$name.cpio
 kselftest_install()
 {
 	make -C "$src/tools/testing/selftests" O="$obj" \
+		ARCH="$GUEST_ARCH" CROSS_COMPILE="$CROSS" \
 		TARGETS=drivers/usb/ffs-dmabuf LDFLAGS=-static "$@" install
+}
+
+# The guest's busybox: the host's, or Debian's busybox-static of the
+# guest's architecture, downloaded once
+busybox_bin()
+{
+	local dir=$BUILD/busybox/$GUEST_ARCH deb_arch=$GUEST_ARCH
+	if [[ $GUEST_ARCH == x86_64 ]]; then
+		echo /bin/busybox
+		return
+	fi
+	[[ $GUEST_ARCH == arm ]] && deb_arch=armhf
+	if [[ ! -x $dir/bin/busybox ]]; then
+		rm -rf "$dir"
+		mkdir -p "$dir"
+		(cd "$dir" && apt-get download -qq "busybox-static:$deb_arch" &&
+			dpkg-deb -x busybox-static_*.deb .) >&2
+	fi
+	echo "$dir/bin/busybox"
 }
 
 # The selftest for the kernel's own ABI, and built as 32-bit userspace for
@@ -36,7 +59,7 @@ build_selftests()
 
 pack()
 {
-	cp /bin/busybox "$root/bin/busybox"
+	cp "$(busybox_bin)" "$root/bin/busybox"
 	install -m 755 "$TOP/scripts/init.sh" "$root/init"
 	# Jobs other than the selftest: ffs.job=NAME runs /ffs/NAME
 	local job

@@ -5,9 +5,11 @@
 #   kbuild.sh NAME [FRAGMENT...]
 #
 # With CONFIG_ONLY=1, stop after configuring. SRC= overrides the tree.
+# ARCH=arm64 or ARCH=arm cross-builds (default: x86_64).
 #
-# The configuration is tinyconfig plus config/vm.config, the selftest's
-# own "config" file and the given fragments. Every option a fragment asks
+# The configuration is tinyconfig plus config/vm.config and the
+# architecture's config/vm-ARCH.config, the selftest's own "config" file
+# and the given fragments. Every option a fragment asks
 # for is checked after olddefconfig; a dropped one fails the build.
 . "$(dirname "$0")/lib.sh"
 
@@ -17,18 +19,19 @@ src=${SRC:-$TREE}
 obj=$OBJ/$name
 mkdir -p "$obj"
 
-fragments=("$CONFIGS/vm.config")
+fragments=("$CONFIGS/vm.config" "$CONFIGS/vm-$GUEST_ARCH.config")
 test_config=$src/tools/testing/selftests/drivers/usb/ffs-dmabuf/config
 [[ -f $test_config ]] && fragments+=("$test_config")
 for f in "$@"; do
 	fragments+=("$(realpath "$f")")
 done
 
-cc="gcc"
-command -v ccache >/dev/null && cc="ccache gcc"
+cc="${CROSS}gcc"
+command -v ccache >/dev/null && cc="ccache $cc"
 export KBUILD_BUILD_TIMESTAMP="Thu Jan  1 00:00:00 UTC 2026"
 export KBUILD_BUILD_USER=ffs KBUILD_BUILD_HOST=ffs-dmabuf
-KMAKE=(make -C "$src" O="$obj" ARCH=x86_64 CC="$cc" -j"$JOBS")
+KMAKE=(make -C "$src" O="$obj" ARCH="$GUEST_ARCH" CROSS_COMPILE="$CROSS"
+	CC="$cc" -j"$JOBS")
 
 # Every option the fragments set must survive olddefconfig.
 check_options()
@@ -72,11 +75,11 @@ configure()
 
 build()
 {
-	"${KMAKE[@]}" bzImage
+	"${KMAKE[@]}" "$(basename "$KIMAGE")"
 	"${KMAKE[@]}" headers_install >/dev/null
 }
 
 step "config ($name)" "$LOGS/config-$name.log" configure
 [[ -z "${CONFIG_ONLY:-}" ]] || exit 0
 step "build ($name)" "$LOGS/build-$name.log" build
-log "kernel: $obj/arch/x86/boot/bzImage"
+log "kernel: $obj/$KIMAGE"

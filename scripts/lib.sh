@@ -87,6 +87,21 @@ die()
 	exit 1
 }
 
+# guest_arch ARCH: the guest's architecture, x86_64, arm64 or arm, in
+# GUEST_ARCH, with Debian's cross compiler prefix for it (CROSS) and its
+# kernel's boot image (KIMAGE). ARCH= in the environment, x86_64 without.
+guest_arch()
+{
+	case $1 in
+	x86_64) CROSS= KIMAGE=arch/x86/boot/bzImage ;;
+	arm64) CROSS=aarch64-linux-gnu- KIMAGE=arch/arm64/boot/Image ;;
+	arm) CROSS=arm-linux-gnueabihf- KIMAGE=arch/arm/boot/zImage ;;
+	*) die "ARCH=$1: x86_64, arm64 or arm" ;;
+	esac
+	GUEST_ARCH=$1
+}
+guest_arch "${ARCH:-x86_64}"
+
 # step NAME LOGFILE CMD...: run CMD with its output in LOGFILE, printing
 # one line when it starts, a heartbeat every 30 s and its elapsed time at
 # the end. On failure, print the log's tail and its path.

@@ -240,9 +240,14 @@ def find_anchor(source, anchor):
     return start
 
 
+def matches(row, name):
+    """The row's patterns (space-separated) match case NAME."""
+    return any(fnmatch.fnmatchcase(name, p) for p in row["pattern"].split())
+
+
 def explain(rows, name):
     for row in rows:
-        if fnmatch.fnmatchcase(name, row["pattern"]):
+        if matches(row, name):
             return row
     return None
 
@@ -318,9 +323,9 @@ def report(args):
     for side in fixed:
         for name in names:
             if side.status(name) in FAILED:
-                row = explain(rows, name)
-                why = row["reason"] if row and row["reason"].startswith(
-                    "difference") else None
+                why = next((r["reason"] for r in rows
+                            if matches(r, name) and
+                            r["reason"].startswith("difference")), None)
                 fixed_fail.setdefault(side.label, []).append((name, why))
 
     w("## Summary\n")

@@ -6,6 +6,7 @@
 # build/peer/report.md.
 #
 #   peer.sh [all]    tree, kernels, selftest on each, benchmark, report
+#   peer.sh build    the tree and the kernels only
 #   peer.sh tree     build/peer/linux: 6.12 (tag "base"), branch "mainline"
 #                    with our dummy_hcd and selftest patches (the 6.12
 #                    variants of patches/mainline/test/ first), branch
@@ -272,7 +273,12 @@ peer_build()
 	"${G[@]}" checkout -q fixed
 	SRC=$PEER_TREE "$S"/kbuild.sh peer-fixed
 	if [[ $PEER_DEBUG == 1 ]]; then
-		SRC=$PEER_TREE "$S"/kbuild.sh peer-fixed-debug "$CONFIGS/debug.config"
+		# Without DMABUF_DEBUG: on 6.12 it scrambles the exporter's
+		# sg_table, on which DMA-API debugging then faults, fixed in 7.0
+		# by 51db5336e16d ("dma-buf: improve sg_table debugging hack v4")
+		sed 's/^CONFIG_DMABUF_DEBUG=y$/# CONFIG_DMABUF_DEBUG is not set/' \
+			"$CONFIGS/debug.config" >"$PEER/debug.config"
+		SRC=$PEER_TREE "$S"/kbuild.sh peer-fixed-debug "$PEER/debug.config"
 	fi
 	wait_builds
 	"$S"/kbuild.sh test
@@ -304,7 +310,8 @@ run_side()
 	local label=$1 name=$2 results=$3 logdir=$4
 	local boots=$PEER/$label.boots initrd=$PEER/$label.cpio
 	local boot=1 job=peer-selftest dir=$logdir after= end
-	local bin=$BUILD/initramfs/$name/kselftest/drivers/usb/ffs-dmabuf/ffs_dmabuf_test
+	# The 6.12 kernels share the initramfs of "peer"
+	local bin=$BUILD/initramfs/${name/#peer*/peer}/kselftest/drivers/usb/ffs-dmabuf/ffs_dmabuf_test
 
 	grep -q 'run specified test' "$bin" 2>/dev/null || job=selftest
 	rm -rf "$logdir"
@@ -439,6 +446,10 @@ all)
 tree)
 	peer_tree
 	;;
+build)
+	peer_tree
+	peer_build
+	;;
 variants)
 	peer_variants
 	;;
@@ -455,6 +466,6 @@ report)
 	peer_report
 	;;
 *)
-	die "usage: peer.sh [all|tree|variants|run|bench|report]"
+	die "usage: peer.sh [all|build|tree|variants|run [SIDE...]|bench|report]"
 	;;
 esac

@@ -52,6 +52,31 @@ if [[ $mode == full && -n $built ]]; then
 	test_vm --job selftest32 --prefix "compat: " --logdir "$LOGS/compat"
 fi
 
+# The same selftest on arm64 and on 32-bit ARM, cross-built, on QEMU's
+# virt machine; the 32-bit guest has more memory than its kernel maps
+# (HIGHMEM), so that buffers in high memory are used too
+arch_vm()
+{
+	(
+		export ARCH=$1
+		guest_arch "$1"
+		if "$S"/kbuild.sh "$1" && "$S"/initramfs.sh "$1"; then
+			log "boot: selftest on $1"
+			"$S"/vm.py --arch "$1" --kernel "$OBJ/$1/$KIMAGE" \
+				--initrd "$BUILD/initramfs/$1.cpio" --results "$out" \
+				--job selftest --timeout 2400 --prefix "$1: " \
+				--logdir "$LOGS/$1" || true
+		else
+			result "$out" FAIL "$1: kernel and selftests build" "see $LOGS"
+		fi
+	)
+}
+
+if [[ $mode == full && -n $built ]]; then
+	arch_vm arm64
+	arch_vm arm
+fi
+
 # The same selftest on the debug kernel (KASAN, lockdep, kmemleak, ...),
 # then the stress test, plain and under failslab, on it too
 debug_vm()
