@@ -81,10 +81,13 @@ def parse_output(lines, boot=1):
 
 
 def splat_reports(lines):
-    """Kernel reports in console lines: a list of (case, quoted lines),
-    the case from the guest job's markers (None without them)."""
+    """Kernel reports in console lines, but for the known ones (vm.py's
+    KNOWN): a list of (case, quoted lines), the case from the guest job's
+    markers (None without them)."""
     reports, cur, case = [], None, None
-    for line in lines:
+    for line, is_known in zip(lines, vm.known_mask(lines)):
+        if is_known:
+            continue
         m = MARKER.search(line)
         if m:
             case = m.group(1)

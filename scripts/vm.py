@@ -44,6 +44,9 @@ KNOWN = [
                r"mappings aren't supported"),
 ]
 END_TRACE = re.compile(r"---\[ end trace")
+# DMA-API debugging's stack of the mapping, printed after a report
+MAPPED_AT = re.compile(r"DMA-API: Mapped at:")
+FRAME = re.compile(r"^(\[[ \d.]+\])?\s+\S+\+0x[0-9a-f]+/0x[0-9a-f]+")
 # Figures the jobs print, kept for the summary
 FIGURES = [
     re.compile(r"^# kmemleak: .*"),
@@ -213,15 +216,38 @@ def run(args, parser):
     return not timed_out
 
 
-def scan_console(lines):
-    """Split the console's splat lines into (failures, known upstream)."""
-    splats, known, in_known = [], [], False
+def known_mask(lines):
+    """For each console line, whether it belongs to a known warning's
+    report: from its KNOWN line to its "end trace", and the stack of where
+    the buffer was mapped that DMA-API debugging prints after it."""
+    mask, state = [], None
     for line in lines:
         if any(k.search(line) for k in KNOWN):
-            in_known = True
-            known.append(line)
-        elif in_known:
-            in_known = not END_TRACE.search(line)
+            state = "report"
+        elif state == "report":
+            if END_TRACE.search(line):
+                state = "after"
+                mask.append(True)
+                continue
+        elif state == "after" and MAPPED_AT.search(line):
+            state = "mapped"
+        elif state == "mapped" and FRAME.search(line):
+            pass
+        else:
+            state = None
+        mask.append(state is not None)
+    return mask
+
+
+def scan_console(lines):
+    """Split the console's splat lines into (failures, known upstream):
+    the splat lines outside known reports, the known reports' first
+    lines."""
+    splats, known = [], []
+    for line, is_known in zip(lines, known_mask(lines)):
+        if is_known:
+            if any(k.search(line) for k in KNOWN):
+                known.append(line)
         elif SPLAT.search(line) and not BENIGN.search(line):
             splats.append(line)
     return splats, known
