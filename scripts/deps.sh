@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 
 PKGS=(
-	make gcc gcc-multilib libc6-dev flex bison bc libelf-dev libssl-dev perl python3
+	make gcc gcc-i686-linux-gnu libc6-dev flex bison bc libelf-dev libssl-dev perl python3
 	cpio xz-utils kmod rsync git ccache sparse
 	qemu-system-x86 busybox-static
 	qemu-system-arm gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf
@@ -25,7 +25,8 @@ for a in arm64 armhf; do
 		die "run as root: dpkg --add-architecture $a && apt-get update"
 	log "apt: adding the $a architecture's package lists"
 	dpkg --add-architecture "$a"
-	apt-get update -qq >"$LOGS/apt.log" 2>&1 || true
+	apt-get update -qq >"$LOGS/apt.log" 2>&1 ||
+		warn "apt-get update failed (see $LOGS/apt.log); using the lists it has"
 done
 
 missing=()
@@ -39,8 +40,10 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 log "apt: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-if ! { apt-get update -qq && apt-get install -y -qq "${missing[@]}"; } \
-	>"$LOGS/apt.log" 2>&1; then
+# A mirror in sync may fail one list: install from the others
+apt-get update -qq >"$LOGS/apt.log" 2>&1 ||
+	warn "apt-get update failed (see $LOGS/apt.log); using the lists it has"
+if ! apt-get install -y -qq "${missing[@]}" >>"$LOGS/apt.log" 2>&1; then
 	tail -n 5 "$LOGS/apt.log" >&2
 	die "cannot install packages; run as root: apt-get update && apt-get install -y ${missing[*]}"
 fi

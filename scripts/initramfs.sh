@@ -45,14 +45,15 @@ busybox_bin()
 
 # The selftest for the kernel's own ABI, and built as 32-bit userspace for
 # the compat ioctl path (/kselftest32, job selftest32) where the kernel
-# runs it (CONFIG_IA32_EMULATION)
+# runs it (CONFIG_IA32_EMULATION), with Debian's i686 cross compiler
+# (gcc-multilib, the other way, conflicts with the ARM cross compilers)
 build_selftests()
 {
 	rm -rf "$root"
 	mkdir -p "$root"/{bin,kselftest,ffs}
 	kselftest_install INSTALL_PATH="$root/kselftest"
 	if grep -q '^CONFIG_IA32_EMULATION=y' "$obj/.config"; then
-		kselftest_install CC="gcc -m32" BUILD="$obj/kselftest32" \
+		kselftest_install CC=i686-linux-gnu-gcc BUILD="$obj/kselftest32" \
 			INSTALL_PATH="$root/kselftest32"
 	fi
 }
