@@ -19,11 +19,45 @@ S=$TOP/scripts
 log "base: $("$S"/base.sh)"
 "$S"/tree.sh sync
 
-# test_vm ARGS...: a job on the test kernel, its results into $out
+# run_vm ARGS...: scripts/vm.py ARGS, its results into $out. In make test,
+# a boot whose kernel, initramfs, arguments and runner are those of a
+# boot that passed before is not repeated: that boot's results are
+# reported again (VM_CACHE=0: boot anyway). A failed boot is never reused.
+VM_CACHE_DIR=$BUILD/vm-cache
+run_vm()
+{
+	local a prev= inputs=() key cache tmp
+	for a in "$@"; do
+		[[ $prev == --kernel || $prev == --initrd ]] && inputs+=("$a")
+		prev=$a
+	done
+	key=$({ sha1sum "${inputs[@]}" | cut -d' ' -f1
+		cat "$S/vm.py"
+		printf '%s\n' "$@"; } | sha1sum | cut -d' ' -f1)
+	cache=$VM_CACHE_DIR/$key
+	if [[ $mode == full && ${VM_CACHE:-1} == 1 && -f $cache ]]; then
+		log "boot: inputs unchanged since a passing boot, its results reused ($cache)"
+		awk -F'\t' '$1 == "PASS" { print "ok - " $2 }
+			$1 == "SKIP" { print "ok - " $2 " # SKIP " $3 }' "$cache"
+		cat "$cache" >>"$out"
+		return 0
+	fi
+	tmp=$(mktemp)
+	"$S"/vm.py "$@" --results "$tmp" || true
+	cat "$tmp" >>"$out"
+	if grep -q '^FAIL' "$tmp"; then
+		rm -f "$tmp"
+	else
+		mkdir -p "$VM_CACHE_DIR"
+		mv "$tmp" "$cache"
+	fi
+}
+
+# test_vm ARGS...: a job on the test kernel
 test_vm()
 {
-	"$S"/vm.py --kernel "$OBJ/test/arch/x86/boot/bzImage" \
-		--initrd "$BUILD/initramfs/test.cpio" --results "$out" "$@" || true
+	run_vm --kernel "$OBJ/test/arch/x86/boot/bzImage" \
+		--initrd "$BUILD/initramfs/test.cpio" "$@"
 }
 
 job=selftest vm_args=() built=
@@ -65,10 +99,10 @@ arch_vm()
 		guest_arch "$1"
 		if "$S"/kbuild.sh "$1" && "$S"/initramfs.sh "$1"; then
 			log "boot: selftest on $1"
-			"$S"/vm.py --arch "$1" --kernel "$OBJ/$1/$KIMAGE" \
-				--initrd "$BUILD/initramfs/$1.cpio" --results "$out" \
+			run_vm --arch "$1" --kernel "$OBJ/$1/$KIMAGE" \
+				--initrd "$BUILD/initramfs/$1.cpio" \
 				--job selftest --timeout 2400 --prefix "$1: " \
-				--logdir "$LOGS/$1" || true
+				--logdir "$LOGS/$1"
 		else
 			result "$out" FAIL "$1: kernel and selftests build" "see $LOGS"
 		fi
@@ -84,9 +118,9 @@ fi
 # then the stress test, plain and under failslab, on it too
 debug_vm()
 {
-	"$S"/vm.py --kernel "$OBJ/debug/arch/x86/boot/bzImage" \
+	run_vm --kernel "$OBJ/debug/arch/x86/boot/bzImage" \
 		--initrd "$BUILD/initramfs/debug.cpio" --logdir "$LOGS/debug" \
-		--results "$out" --prefix "debug: " "$@" || true
+		--prefix "debug: " "$@"
 }
 
 if [[ $mode == full ]]; then
