@@ -54,7 +54,8 @@ discard:
 	@$(S)/tree.sh discard
 
 clean:
-	rm -rf build/obj build/initramfs build/results build/logs build/check
+	rm -rf build/obj build/initramfs build/results build/logs build/check build/vm-cache \
+		build/check-mainline build/mainline/obj
 
 help:
 	@sed -n 's/^# //p' README.md | head -0; \
