@@ -91,22 +91,33 @@ fi
 
 # The same selftest on arm64 and on 32-bit ARM, cross-built, on QEMU's
 # virt machine; the 32-bit guest has more memory than its kernel maps
-# (HIGHMEM), so that buffers in high memory are used too
+# (HIGHMEM), so that buffers in high memory are used too. On arm64 also
+# with every mapping bounced (arm64 always has swiotlb).
 arch_vm()
 {
 	(
 		export ARCH=$1
 		guest_arch "$1"
-		if "$S"/kbuild.sh "$1" && "$S"/initramfs.sh "$1"; then
-			log "boot: selftest on $1"
-			run_vm --arch "$1" --kernel "$OBJ/$1/$KIMAGE" \
-				--initrd "$BUILD/initramfs/$1.cpio" \
-				--job selftest --timeout 2400 --prefix "$1: " \
-				--logdir "$LOGS/$1"
-		else
+		if ! "$S"/kbuild.sh "$1" || ! "$S"/initramfs.sh "$1"; then
 			result "$out" FAIL "$1: kernel and selftests build" "see $LOGS"
+			exit 0
+		fi
+		log "boot: selftest on $1"
+		arch_boot "$1" "$1: " "$LOGS/$1"
+		if [[ $1 == arm64 ]]; then
+			log "boot: selftest on $1 with swiotlb=force"
+			arch_boot "$1" "$1 bounce: " "$LOGS/$1-bounce" \
+				--append swiotlb=force
 		fi
 	)
+}
+
+# arch_boot ARCH PREFIX LOGDIR ARGS...: the selftest on ARCH's kernel
+arch_boot()
+{
+	run_vm --arch "$1" --kernel "$OBJ/$1/$KIMAGE" \
+		--initrd "$BUILD/initramfs/$1.cpio" --job selftest \
+		--timeout 2400 --prefix "$2" --logdir "$3" "${@:4}"
 }
 
 if [[ $mode == full && -n $built ]]; then
