@@ -26,7 +26,8 @@ fi
 SFX=${pfx:+-$SERIES}
 wt=$chk/linux
 obj=$OBJ/check
-cache=$chk/results-$(patches_hash)
+# Cached by the series and by this script
+cache=$chk/results-$({ patches_hash; cat "$0"; } | sha1sum | cut -d' ' -f1)
 G=(git -C "$wt")
 
 if [[ -f $cache ]]; then
@@ -194,8 +195,10 @@ cross_check()
 	local i
 	guest_arch "$1"
 	obj=$OBJ/check-$1
-	"${G[@]}" checkout -q --detach base
+	# Configured with the series' selftest config, as the test kernel
+	"${G[@]}" checkout -q --detach "$head"
 	step "${pfx}check: config ($1)" "$LOGS/check$SFX-config-$1.log" configure
+	"${G[@]}" checkout -q --detach base
 	step "${pfx}check: build base ($1, W=1)" "$LOGS/check$SFX-base-$1.log" build_prefix
 	file_warnings "${touched[@]}" >"$chk/warnings-base-$1"
 	for i in "${!commits[@]}"; do
