@@ -160,6 +160,22 @@ new_warnings()
 	fi
 }
 
+# unbuilt NAME FILE...: fails NAME when a kernel C file among FILE... has
+# no object in $obj: a check of its warnings would check nothing
+unbuilt()
+{
+	local name=$1 f missing=()
+	shift
+	for f in "$@"; do
+		case $f in
+		tools/* | Documentation/* | scripts/*) continue ;;
+		*.c) [[ ! -f $wt/$f || -f $obj/${f%.c}.o ]] || missing+=("$f") ;;
+		esac
+	done
+	[[ ${#missing[@]} -eq 0 ]] ||
+		result "$new" FAIL "$name" "not built in this configuration: ${missing[*]}"
+}
+
 # at_commit I: check out the series' commit I; its patch's name in n, the
 # files it touches in mine
 at_commit()
@@ -183,6 +199,7 @@ for i in "${!commits[@]}"; do
 		continue
 	fi
 	result "$new" PASS "$pfx$n: builds with W=1"
+	unbuilt "$pfx$n: every file it touches is built" "${mine[@]}"
 	file_warnings "${mine[@]}" >"$chk/warnings-$i"
 	new_warnings "$chk/warnings-base" "$chk/warnings-$i" "$pfx$n: W=1, sparse, kernel-doc clean"
 done
@@ -203,6 +220,7 @@ cross_check()
 	file_warnings "${touched[@]}" >"$chk/warnings-base-$1"
 	for i in "${!commits[@]}"; do
 		at_commit "$i"
+		unbuilt "$pfx$n: $1: every file it touches is built" "${mine[@]}"
 		file_warnings "${mine[@]}" >"$chk/warnings-$i-$1"
 		new_warnings "$chk/warnings-base-$1" "$chk/warnings-$i-$1" \
 			"$pfx$n: $1: compiles, W=1, sparse clean"
