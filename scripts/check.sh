@@ -94,7 +94,8 @@ build_prefix()
 
 configure()
 {
-	SRC=$wt ARCH=$GUEST_ARCH CONFIG_ONLY=1 "$TOP"/scripts/kbuild.sh "$(basename "$obj")"
+	SRC=$wt ARCH=$GUEST_ARCH CONFIG_ONLY=1 "$TOP"/scripts/kbuild.sh \
+		"$(basename "$obj")" "$CONFIGS/check.config"
 }
 
 step "${pfx}check: worktree" "$LOGS/check$SFX-worktree.log" prepare_worktree
