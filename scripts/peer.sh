@@ -139,7 +139,7 @@ check_variant()
 	[[ $1 == "$PEER_VARIANTS"/* ]] || return 0
 	name=$(basename "$1" .patch)
 	[[ $(variant_origin "$1") == "$name $(origin_id "$(series_patch "$name")")" ]] ||
-		die "$1 is out of date: $(basename "$(series_patch "$name")") changed since it was made (patches/peer-6.12/README)"
+		die "$1 is out of date: $(basename "$(series_patch "$name")") changed since it was made (patches/mainline/test/README)"
 }
 
 patch_id()
@@ -149,7 +149,7 @@ patch_id()
 
 # peer.sh variants: export the peer tree's commits (base..mainline, one per
 # PEER_PATCHES entry) as 6.12 variants. A commit that differs from its
-# patch becomes patches/peer-6.12/NAME.patch, with the commit's git note
+# patch becomes patches/mainline/test/NAME.patch, with the commit's git note
 # (why it differs) and the patch's origin_id; one that does not needs no
 # variant.
 peer_variants()
