@@ -63,6 +63,9 @@ def load(path):
             for k in ("mb_s", "cpu_ms_gib", "host_cpu_ms_gib", "xfer_s",
                       "lat_us", "hrtimer_s", "idle_hrtimer_s", "seconds"):
                 r[k] = float(r[k])
+            # Whole-guest CPU (/proc/stat), absent from older runs
+            for k in ("guest_cpu_ms_gib", "softirq_ms_gib", "hardirq_ms_gib"):
+                r[k] = float(r.get(k) or "nan")
             ticks = max(r["hrtimer_s"] - r["idle_hrtimer_s"], 1.0)
             r["tick_s"] = ticks
             r["ceiling"] = BYTES_PER_TICK[r["speed"]] * ticks / 1e6
@@ -91,7 +94,8 @@ class Stat:
 
 
 FIGURES = ("mb_s", "cpu_ms_gib", "host_cpu_ms_gib", "xfer_s", "lat_us",
-           "cpu_us_xfer", "ceiling", "frac", "tick_s")
+           "cpu_us_xfer", "ceiling", "frac", "tick_s", "guest_cpu_ms_gib",
+           "softirq_ms_gib", "hardirq_ms_gib")
 
 
 def summarize(rows):
@@ -365,6 +369,16 @@ def main():
         if len(labels) == 1:
             cols.append(("host CPU ms/GiB", "host_cpu_ms_gib", 0, False))
         table(out, labels, summaries, speed, "tput", cols)
+        out += [f"## {name}: CPU of the whole guest", "",
+                "All CPUs, from /proc/stat: busy time (gadget, host and "
+                "idle-loop work) per GiB, and of it the time in softirqs "
+                "(dummy_hcd's frame timer: the emulated DMA) and in hardirqs, "
+                "which CONFIG_IRQ_TIME_ACCOUNTING keeps out of the threads' "
+                "CPU time.", ""]
+        table(out, labels, summaries, speed, "tput",
+              [("guest CPU ms/GiB", "guest_cpu_ms_gib", 0, False),
+               ("softirq ms/GiB", "softirq_ms_gib", 0, False),
+               ("hardirq ms/GiB", "hardirq_ms_gib", 0, False)])
         out += [f"## {name}: per-transfer latency", ""]
         table(out, labels, summaries, speed, "lat",
               [("transfers/s", "xfer_s", 0, False),

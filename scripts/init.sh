@@ -30,6 +30,18 @@ for arg in $(cat /proc/cmdline); do
 	esac
 done
 
+# Modules: loaded with their MODULE.PARAM=VALUE of the command line, and
+# on demand by the kernel (FunctionFS when configfs asks for it)
+load_module()
+{
+	modprobe "$1" $(tr ' ' '\n' </proc/cmdline | sed -n "s/^$1\.//p")
+}
+if [ -d /lib/modules ]; then
+	echo /bin/modprobe >/proc/sys/kernel/modprobe
+	load_module dummy_hcd
+	load_module libcomposite
+fi
+
 # kmemleak: report, as a TAP line, the leaks whose backtrace is ours
 kmemleak_check()
 {

@@ -58,8 +58,17 @@ build_selftests()
 	fi
 }
 
+# The kernel's modules (the selftest's gadget drivers are modules)
+install_modules()
+{
+	grep -q '^CONFIG_MODULES=y' "$obj/.config" || return 0
+	make -C "$src" O="$obj" ARCH="$GUEST_ARCH" CROSS_COMPILE="$CROSS" \
+		INSTALL_MOD_PATH="$root" INSTALL_MOD_STRIP=1 modules_install
+}
+
 pack()
 {
+	install_modules
 	cp "$(busybox_bin)" "$root/bin/busybox"
 	install -m 755 "$TOP/scripts/init.sh" "$root/init"
 	# Jobs other than the selftest: ffs.job=NAME runs /ffs/NAME

@@ -33,10 +33,12 @@ export KBUILD_BUILD_USER=ffs KBUILD_BUILD_HOST=ffs-dmabuf
 KMAKE=(make -C "$src" O="$obj" ARCH="$GUEST_ARCH" CROSS_COMPILE="$CROSS"
 	CC="$cc" -j"$JOBS")
 
-# Every option the fragments set must survive olddefconfig.
+# Every option the fragments set must survive olddefconfig (where several
+# set one, the last one's value: merge_config.sh's rule).
 check_options()
 {
 	local f line opt bad=0
+	local -A want from
 	for f in "${fragments[@]}"; do
 		while read -r line; do
 			case $line in
@@ -45,14 +47,19 @@ check_options()
 				line="# $opt is not set" ;;
 			*) continue ;;
 			esac
-			if [[ $line == \#* ]]; then
-				grep -q "^$opt=" "$obj/.config" || continue
-			else
-				grep -qxF "$line" "$obj/.config" && continue
-			fi
-			echo "config: $opt: asked '$line' in $(basename "$f"), got '$(grep "^$opt=\|^# $opt is" "$obj/.config" || echo unset)'" >&2
-			bad=1
+			want[$opt]=$line
+			from[$opt]=$(basename "$f")
 		done <"$f"
+	done
+	for opt in "${!want[@]}"; do
+		line=${want[$opt]}
+		if [[ $line == \#* ]]; then
+			grep -q "^$opt=" "$obj/.config" || continue
+		else
+			grep -qxF "$line" "$obj/.config" && continue
+		fi
+		echo "config: $opt: asked '$line' in ${from[$opt]}, got '$(grep "^$opt=\|^# $opt is" "$obj/.config" || echo unset)'" >&2
+		bad=1
 	done
 	return $bad
 }
@@ -76,6 +83,9 @@ configure()
 build()
 {
 	"${KMAKE[@]}" "$(basename "$KIMAGE")"
+	if grep -q '^CONFIG_MODULES=y' "$obj/.config"; then
+		"${KMAKE[@]}" modules
+	fi
 	"${KMAKE[@]}" headers_install >/dev/null
 }
 

@@ -258,7 +258,8 @@ wait_builds()
 
 # The kernels with the same configuration (tinyconfig, config/vm.config,
 # the selftest's config; the debug kernel's with config/debug.config) and
-# their selftest initramfs: the selftest is the same on both branches.
+# their initramfs (the same selftest on both branches, each kernel's own
+# modules).
 peer_build()
 {
 	if [[ ! -d $TREE/.git ]]; then
@@ -272,6 +273,7 @@ peer_build()
 	SRC=$PEER_TREE "$S"/initramfs.sh peer
 	"${G[@]}" checkout -q fixed
 	SRC=$PEER_TREE "$S"/kbuild.sh peer-fixed
+	SRC=$PEER_TREE "$S"/initramfs.sh peer-fixed
 	if [[ $PEER_DEBUG == 1 ]]; then
 		# Without DMABUF_DEBUG: on 6.12 it scrambles the exporter's
 		# sg_table, on which DMA-API debugging then faults, fixed in 7.0
@@ -279,6 +281,7 @@ peer_build()
 		sed 's/^CONFIG_DMABUF_DEBUG=y$/# CONFIG_DMABUF_DEBUG is not set/' \
 			"$CONFIGS/debug.config" >"$PEER/debug.config"
 		SRC=$PEER_TREE "$S"/kbuild.sh peer-fixed-debug "$PEER/debug.config"
+		SRC=$PEER_TREE "$S"/initramfs.sh peer-fixed-debug
 	fi
 	wait_builds
 	"$S"/kbuild.sh test
@@ -294,9 +297,13 @@ peer_initrds()
 	mkdir -p "$PEER/guest/ffs"
 	install -m 755 "$S/peer-guest.sh" "$PEER/guest/ffs/peer-selftest"
 	(cd "$PEER/guest" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$PEER/guest.cpio"
+	# Each kernel with its own modules
 	cat "$BUILD/initramfs/peer.cpio" "$PEER/guest.cpio" >"$PEER/mainline.cpio"
-	cp "$PEER/mainline.cpio" "$PEER/fixed.cpio"
-	cp "$PEER/mainline.cpio" "$PEER/fixed-debug.cpio"
+	cat "$BUILD/initramfs/peer-fixed.cpio" "$PEER/guest.cpio" >"$PEER/fixed.cpio"
+	if [[ -f $BUILD/initramfs/peer-fixed-debug.cpio ]]; then
+		cat "$BUILD/initramfs/peer-fixed-debug.cpio" "$PEER/guest.cpio" \
+			>"$PEER/fixed-debug.cpio"
+	fi
 	cat "$BUILD/initramfs/test.cpio" "$PEER/guest.cpio" >"$PEER/ours.cpio"
 }
 
