@@ -45,17 +45,28 @@ busybox_bin()
 
 # The selftest for the kernel's own ABI, and built as 32-bit userspace for
 # the compat ioctl path (/kselftest32, job selftest32) where the kernel
-# runs it (CONFIG_IA32_EMULATION), with Debian's i686 cross compiler
-# (gcc-multilib, the other way, conflicts with the ARM cross compilers)
+# runs it (CONFIG_COMPAT), with Debian's cross compilers (i686: gcc-multilib,
+# the other way, conflicts with the ARM cross compilers). arm64's uapi
+# headers do not serve 32-bit code (__BITS_PER_LONG is 64): armhf builds
+# with the 32-bit ARM headers of the same tree.
 build_selftests()
 {
+	local cc32 hdr32=()
 	rm -rf "$root"
 	mkdir -p "$root"/{bin,kselftest,ffs}
 	kselftest_install INSTALL_PATH="$root/kselftest"
-	if grep -q '^CONFIG_IA32_EMULATION=y' "$obj/.config"; then
-		kselftest_install CC=i686-linux-gnu-gcc BUILD="$obj/kselftest32" \
-			INSTALL_PATH="$root/kselftest32"
-	fi
+	grep -q '^CONFIG_COMPAT=y' "$obj/.config" || return 0
+	case $GUEST_ARCH in
+	x86_64) cc32=i686-linux-gnu-gcc ;;
+	arm64)
+		cc32=arm-linux-gnueabihf-gcc
+		make -C "$src" ARCH=arm O="$obj/uapi32" headers_install >/dev/null
+		hdr32=(KHDR_INCLUDES="-isystem $obj/uapi32/usr/include")
+		;;
+	*) return 0 ;;
+	esac
+	kselftest_install CC=$cc32 "${hdr32[@]}" BUILD="$obj/kselftest32" \
+		INSTALL_PATH="$root/kselftest32"
 }
 
 # The kernel's modules (the selftest's gadget drivers are modules)
