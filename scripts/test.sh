@@ -92,7 +92,8 @@ fi
 # The same selftest on arm64 and on 32-bit ARM, cross-built, on QEMU's
 # virt machine; the 32-bit guest has more memory than its kernel maps
 # (HIGHMEM), so that buffers in high memory are used too. On arm64 also
-# with every mapping bounced (arm64 always has swiotlb).
+# with every mapping bounced (arm64 always has swiotlb), and built as
+# 32-bit ARM userspace (armhf, the compat ioctls of Android-style daemons).
 arch_vm()
 {
 	(
@@ -108,6 +109,9 @@ arch_vm()
 			log "boot: selftest on $1 with swiotlb=force"
 			arch_boot "$1" "$1 bounce: " "$LOGS/$1-bounce" \
 				--append swiotlb=force
+			log "boot: selftest on $1 built as armhf (compat ioctls)"
+			arch_boot "$1" "$1 compat: " "$LOGS/$1-compat" \
+				--job selftest32
 		fi
 	)
 }
