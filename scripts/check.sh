@@ -202,7 +202,7 @@ file_warnings "${touched[@]}" >"$chk/warnings-base"
 built=1
 for i in "${!commits[@]}"; do
 	at_commit "$i"
-	if [[ -n $built ]] && ! printf '%s\n' "${mine[@]}" | grep -qvE '^(tools|Documentation)/'; then
+	if [[ -n $built ]] && ! printf '%s\n' "${mine[@]}" | grep -qvE '^(tools/|Documentation/|MAINTAINERS$)'; then
 		# No kernel source changed: the kernel is the prefix before's
 		result "$new" PASS "$pfx$n: builds with W=1"
 	elif step "${pfx}check: build $n (W=1)" "$LOGS/check$SFX-build-$i.log" build_prefix; then
