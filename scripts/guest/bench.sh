@@ -11,6 +11,9 @@
 #   ffs.kinds=udmabuf,heap          DMABUF exporters
 #   ffs.lat_sizes=512,4K ffs.lat_methods=write,read,dmabuf-in,dmabuf-out
 #   ffs.lat_secs=0.5
+#   ffs.profile=0                   1: each run of the lists alone under
+#                                   ftrace's function profiler instead
+#                                   (a kernel with config/trace.config)
 BENCH=/kselftest/drivers/usb/ffs-dmabuf/ffs_bench
 secs=1
 depth=8
@@ -20,6 +23,7 @@ kinds=udmabuf,heap
 lat_sizes=512,4K
 lat_methods=write,read,dmabuf-in,dmabuf-out
 lat_secs=0.5
+profile=0
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	ffs.secs=*) secs=${arg#*=} ;;
@@ -30,6 +34,7 @@ for arg in $(cat /proc/cmdline); do
 	ffs.lat_sizes=*) lat_sizes=${arg#*=} ;;
 	ffs.lat_methods=*) lat_methods=${arg#*=} ;;
 	ffs.lat_secs=*) lat_secs=${arg#*=} ;;
+	ffs.profile=*) profile=${arg#*=} ;;
 	esac
 done
 
@@ -60,6 +65,41 @@ sleep 2
 echo "BENCH-IDLE,$((($(hrtimer_softirqs) - n0) / 2))"
 # After tsc-early made way for tsc
 echo "BENCH-CLOCKSOURCE,$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
+
+# profile_run METHOD KIND SIZE: one run under the function profiler, CPU
+# time only (sleep-time off) and children included (graph-time), then the
+# 25 functions with the most time over all CPUs, "BENCH-PROFILE,run,
+# function,hits,us"
+profile_run()
+{
+	T=/sys/kernel/tracing
+	echo 0 >$T/function_profile_enabled
+	echo 1 >$T/function_profile_enabled
+	bench -m "$1" -k "$2" -s "$3" -q "$depth" -T "$secs"
+	echo 0 >$T/function_profile_enabled
+	cat $T/trace_stat/function* |
+		awk '$3 ~ /^[0-9.]+$/ && $4 == "us" { hits[$1] += $2; us[$1] += $3 }
+		     END { for (f in us) printf "%.0f %s %d\n", us[f], f, hits[f] }' |
+		sort -rn | head -n 25 |
+		while read -r us fn hits; do
+			echo "BENCH-PROFILE,$1/$2/$3,$fn,$hits,$us"
+		done
+}
+
+if [ "$profile" = 1 ]; then
+	mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
+	echo 0 >/sys/kernel/tracing/options/sleep-time
+	echo 1 >/sys/kernel/tracing/options/graph-time
+	for m in $(echo "$methods" | tr , ' '); do
+		for k in $(echo "$kinds" | tr , ' '); do
+			for s in $(echo "$sizes" | tr , ' '); do
+				profile_run "$m" "$k" "$s"
+			done
+		done
+	done | tee /tmp/out
+	echo "BENCH-DONE,$(grep -c '^BENCH-FAIL' /tmp/out) failed"
+	exit 0
+fi
 
 {
 	bench -m "$methods" -k "$kinds" -s "$sizes" -q "$depth" -T "$secs"
