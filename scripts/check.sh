@@ -3,9 +3,10 @@
 # Patch quality gate, on patches/ as committed (not on the working tree):
 #  - every patch applies in order with git am;
 #  - checkpatch.pl --strict: no error, no warning, no check;
-#  - every prefix of the series builds (bisectable) with W=1, and neither
-#    W=1, sparse (C=2) nor kernel-doc reports anything new in the files
-#    the patch touches, compared with the base;
+#  - every prefix of the series builds (bisectable: vmlinux, and the boot
+#    image at the last) with W=1, and neither W=1, sparse (C=2) nor
+#    kernel-doc reports anything new in the files the patch touches,
+#    compared with the base;
 #  - the same cross-built for arm64 and 32-bit ARM (our series): every
 #    prefix compiles the files it touches with nothing new reported, and
 #    the whole series builds;
@@ -90,12 +91,15 @@ file_warnings()
 kmake()
 {
 	make -C "$wt" O="$obj" ARCH="$GUEST_ARCH" CROSS_COMPILE="$CROSS" \
-		CC="ccache ${CROSS}gcc" "$@"
+		CC="ccache ${CROSS}gcc" HOSTCC="ccache gcc" "$@"
 }
 
+# build_prefix [vmlinux]: the kernel with W=1, its boot image unless
+# vmlinux is asked (the image's packaging is the same at every prefix
+# and costs more than half of an incremental build)
 build_prefix()
 {
-	kmake W=1 -j"$JOBS" "$(basename "$KIMAGE")"
+	kmake W=1 -j"$JOBS" "${1:-$(basename "$KIMAGE")}"
 }
 
 configure()
@@ -197,15 +201,20 @@ at_commit()
 step "${pfx}check: config" "$LOGS/check$SFX-config.log" configure
 mapfile -t touched < <("${G[@]}" diff --name-only base "$head")
 "${G[@]}" checkout -q --detach base
-step "${pfx}check: build base (W=1)" "$LOGS/check$SFX-base.log" build_prefix
+step "${pfx}check: build base (W=1)" "$LOGS/check$SFX-base.log" build_prefix vmlinux
 file_warnings "${touched[@]}" >"$chk/warnings-base"
 built=1
+last=$((${#commits[@]} - 1))
 for i in "${!commits[@]}"; do
 	at_commit "$i"
-	if [[ -n $built ]] && ! printf '%s\n' "${mine[@]}" | grep -qvE '^(tools/|Documentation/|MAINTAINERS$)'; then
+	# vmlinux at every prefix, the boot image too at the last
+	target=vmlinux
+	[[ $i -lt $last ]] || target=
+	if [[ -n $built && -n $target ]] &&
+	   ! printf '%s\n' "${mine[@]}" | grep -qvE '^(tools/|Documentation/|MAINTAINERS$)'; then
 		# No kernel source changed: the kernel is the prefix before's
 		result "$new" PASS "$pfx$n: builds with W=1"
-	elif step "${pfx}check: build $n (W=1)" "$LOGS/check$SFX-build-$i.log" build_prefix; then
+	elif step "${pfx}check: build $n (W=1)" "$LOGS/check$SFX-build-$i.log" build_prefix ${target:+"$target"}; then
 		result "$new" PASS "$pfx$n: builds with W=1"
 		built=1
 	else
@@ -230,7 +239,7 @@ cross_check()
 	"${G[@]}" checkout -q --detach "$head"
 	step "${pfx}check: config ($1)" "$LOGS/check$SFX-config-$1.log" configure
 	"${G[@]}" checkout -q --detach base
-	step "${pfx}check: build base ($1, W=1)" "$LOGS/check$SFX-base-$1.log" build_prefix
+	step "${pfx}check: build base ($1, W=1)" "$LOGS/check$SFX-base-$1.log" build_prefix vmlinux
 	file_warnings "${touched[@]}" >"$chk/warnings-base-$1"
 	for i in "${!commits[@]}"; do
 		at_commit "$i"
