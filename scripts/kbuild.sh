@@ -26,12 +26,14 @@ for f in "$@"; do
 	fragments+=("$(realpath "$f")")
 done
 
-cc="${CROSS}gcc"
-command -v ccache >/dev/null && cc="ccache $cc"
+# ccache for the host programs too (kconfig, scripts/, objtool): each
+# new build directory compiles them again
+cc="${CROSS}gcc" hostcc=gcc
+command -v ccache >/dev/null && cc="ccache $cc" hostcc="ccache gcc"
 export KBUILD_BUILD_TIMESTAMP="Thu Jan  1 00:00:00 UTC 2026"
 export KBUILD_BUILD_USER=ffs KBUILD_BUILD_HOST=ffs-dmabuf
 KMAKE=(make -C "$src" O="$obj" ARCH="$GUEST_ARCH" CROSS_COMPILE="$CROSS"
-	CC="$cc" -j"$JOBS")
+	CC="$cc" HOSTCC="$hostcc" -j"$JOBS")
 
 # Every option the fragments set must survive olddefconfig (where several
 # set one, the last one's value: merge_config.sh's rule).
