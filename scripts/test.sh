@@ -57,47 +57,61 @@ run_vm()
 # the next kernels build: a TCG guest running the selftest leaves the
 # host's CPUs mostly idle (a 60 s selftest boot used 24 of the 120
 # CPU-seconds of this 2-core machine), and the builds, at a lower
-# priority than the guests, fill the rest. A boot's output goes to its
-# log and is printed once every boot is done (boots_wait).
-boot_pids=() boot_outs=()
+# priority than the guests, fill the rest. Background jobs write their
+# output to a log, printed once every job is done (jobs_wait).
+job_pids=() job_outs=() last_boot=
 if [[ $mode == full ]]; then
 	renice -n 10 -p $$ >/dev/null
 fi
 
+# background NAME AFTER CMD...: run CMD in the background once the job
+# of pid AFTER (if any) has ended; its output into its log
+background()
+{
+	local name=$1 after=$2 jout=$LOGS/job-${#job_pids[@]}.out
+	shift 2
+	log "$name (in the background; its output in $jout)"
+	(
+		while [[ -n $after ]] && kill -0 "$after" 2>/dev/null; do
+			sleep 1
+		done
+		log "$name"
+		"$@"
+		log "$name: done"
+	) >"$jout" 2>&1 &
+	job_pids+=("$!")
+	job_outs+=("$jout")
+}
+
 # boot NAME CMD...: run CMD, a boot; in make test, in the background
-# after the boots queued before it
+# after the boots queued before it, at the guests' priority
 boot()
 {
-	local name=$1 n=${#boot_pids[@]} prev= bout
-	bout=$LOGS/boot-$n.out
-	[[ $n -eq 0 ]] || prev=${boot_pids[n - 1]}
+	local name=$1
 	shift
 	if [[ $mode != full ]]; then
 		log "boot: $name"
 		"$@"
 		return
 	fi
-	log "boot: $name (queued; its output in $bout)"
-	(
-		while [[ -n $prev ]] && kill -0 "$prev" 2>/dev/null; do
-			sleep 1
-		done
-		log "boot: $name"
-		renice -n 0 -p $BASHPID >/dev/null 2>&1 || true
-		"$@"
-		log "boot: $name: done"
-	) >"$bout" 2>&1 &
-	boot_pids+=("$!")
-	boot_outs+=("$bout")
+	background "boot: $name" "$last_boot" renice_run 0 "$@"
+	last_boot=${job_pids[-1]}
 }
 
-# Wait for the queued boots and print their output.
-boots_wait()
+# renice_run N CMD...: CMD at priority N
+renice_run()
+{
+	renice -n "$1" -p $BASHPID >/dev/null 2>&1 || true
+	"${@:2}"
+}
+
+# Wait for the background jobs and print their output.
+jobs_wait()
 {
 	local i
-	for i in "${!boot_pids[@]}"; do
-		wait "${boot_pids[$i]}" || true
-		cat "${boot_outs[$i]}"
+	for i in "${!job_pids[@]}"; do
+		wait "${job_pids[$i]}" || true
+		cat "${job_outs[$i]}"
 	done
 }
 
@@ -192,13 +206,24 @@ if [[ $mode == full ]]; then
 fi
 
 # The patch quality gate, on our series and on the fixes for mainline
-# (SERIES=mainline make check: on those alone)
-if [[ $mode != quick ]]; then
-	if [[ $SERIES == ours ]]; then
-		"$S"/check.sh "$out" || result "$out" FAIL "patch quality gate" "see $LOGS"
-	fi
-	{ SERIES=mainline "$S"/tree.sh sync && SERIES=mainline "$S"/check.sh "$out"; } ||
-		result "$out" FAIL "mainline: patch quality gate" "see $LOGS"
+# (SERIES=mainline make check: on those alone). In make test the two run
+# side by side: their serial steps (configuration, git, checkpatch,
+# sparse, linking) leave a core idle.
+mainline_gate()
+{
+	{ SERIES=mainline "$S"/tree.sh sync && SERIES=mainline "$S"/check.sh "$1"; } ||
+		result "$1" FAIL "mainline: patch quality gate" "see $LOGS"
+}
+mainline_out=$RESULTS/$mode-mainline.txt
+: >"$mainline_out"
+if [[ $mode == full ]]; then
+	background "mainline: patch quality gate" "" mainline_gate "$mainline_out"
+elif [[ $mode == check ]]; then
+	mainline_gate "$mainline_out"
 fi
-boots_wait
+if [[ $mode != quick && $SERIES == ours ]]; then
+	"$S"/check.sh "$out" || result "$out" FAIL "patch quality gate" "see $LOGS"
+fi
+jobs_wait
+cat "$mainline_out" >>"$out"
 exec "$S"/summary.sh "$out"
