@@ -14,6 +14,7 @@
 #   ffs.profile=0                   1: each run of the lists alone under
 #                                   ftrace's function profiler instead
 #                                   (a kernel with config/trace.config)
+#   ffs.profile_top=25              functions printed per profiled run
 BENCH=/kselftest/drivers/usb/ffs-dmabuf/ffs_bench
 secs=1
 depth=8
@@ -24,6 +25,7 @@ lat_sizes=512,4K
 lat_methods=write,read,dmabuf-in,dmabuf-out
 lat_secs=0.5
 profile=0
+profile_top=25
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	ffs.secs=*) secs=${arg#*=} ;;
@@ -35,6 +37,7 @@ for arg in $(cat /proc/cmdline); do
 	ffs.lat_methods=*) lat_methods=${arg#*=} ;;
 	ffs.lat_secs=*) lat_secs=${arg#*=} ;;
 	ffs.profile=*) profile=${arg#*=} ;;
+	ffs.profile_top=*) profile_top=${arg#*=} ;;
 	esac
 done
 
@@ -68,11 +71,11 @@ echo "BENCH-CLOCKSOURCE,$(cat /sys/devices/system/clocksource/clocksource0/curre
 
 # profile_run METHOD KIND SIZE: one run under the function profiler, CPU
 # time only (sleep-time off) and children included (graph-time), then the
-# 25 functions with the most time over all CPUs, "BENCH-PROFILE,run,
-# function,hits,us"
+# profile_top functions with the most time over all CPUs,
+# "BENCH-PROFILE,run,function,hits,us"
+T=/sys/kernel/tracing
 profile_run()
 {
-	T=/sys/kernel/tracing
 	echo 0 >$T/function_profile_enabled
 	echo 1 >$T/function_profile_enabled
 	bench -m "$1" -k "$2" -s "$3" -q "$depth" -T "$secs"
@@ -80,16 +83,16 @@ profile_run()
 	cat $T/trace_stat/function* |
 		awk '$3 ~ /^[0-9.]+$/ && $4 == "us" { hits[$1] += $2; us[$1] += $3 }
 		     END { for (f in us) printf "%.0f %s %d\n", us[f], f, hits[f] }' |
-		sort -rn | head -n 25 |
+		sort -rn | head -n "$profile_top" |
 		while read -r us fn hits; do
 			echo "BENCH-PROFILE,$1/$2/$3,$fn,$hits,$us"
 		done
 }
 
 if [ "$profile" = 1 ]; then
-	mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
-	echo 0 >/sys/kernel/tracing/options/sleep-time
-	echo 1 >/sys/kernel/tracing/options/graph-time
+	mount -t tracefs nodev $T 2>/dev/null
+	echo 0 >$T/options/sleep-time
+	echo 1 >$T/options/graph-time
 	for m in $(echo "$methods" | tr , ' '); do
 		for k in $(echo "$kinds" | tr , ' '); do
 			for s in $(echo "$sizes" | tr , ' '); do
