@@ -44,9 +44,9 @@ peer:
 
 # Benchmark: write()/read(), AIO and DMABUF on dummy_hcd, build/bench/report.md
 bench:
-	@$(S)/deps.sh && $(S)/tree.sh sync && $(S)/kbuild.sh test && \
-	$(S)/initramfs.sh test && \
-	$(S)/bench.sh ours $(OBJ)/test/arch/x86/boot/bzImage build/initramfs/test.cpio && \
+	@$(S)/deps.sh && $(S)/tree.sh sync && $(S)/kbuild.sh bench config/bench.config && \
+	$(S)/initramfs.sh bench && \
+	$(S)/bench.sh ours $(OBJ)/bench/arch/x86/boot/bzImage build/initramfs/bench.cpio && \
 	$(S)/bench-report.py build/bench/ours.csv
 
 # Drop unexported work in the working tree and re-apply patches/.

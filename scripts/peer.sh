@@ -17,7 +17,8 @@
 #   peer.sh run [SIDE...]  the selftest on every kernel as built (or on
 #                    SIDE: mainline, fixed, fixed-debug, ours), and the
 #                    report
-#   peer.sh bench    the benchmark on ours and mainline + fixes, and the report
+#   peer.sh bench    the benchmark's kernels, the benchmark on ours and
+#                    mainline + fixes, and the report
 #   peer.sh report   the report again, from the last run's results
 #
 # Only dummy_hcd's scatter-gather support and the selftests (and, on
@@ -286,6 +287,17 @@ peer_build()
 	wait_builds
 	"$S"/kbuild.sh test
 	"$S"/initramfs.sh test
+	[[ ${PEER_BENCH:-1} == 0 ]] || build_bench
+}
+
+# The benchmark's kernels, with config/bench.config
+build_bench()
+{
+	"${G[@]}" checkout -q fixed
+	SRC=$PEER_TREE "$S"/kbuild.sh peer-fixed-bench "$CONFIGS/bench.config"
+	SRC=$PEER_TREE "$S"/initramfs.sh peer-fixed-bench
+	"$S"/kbuild.sh bench "$CONFIGS/bench.config"
+	"$S"/initramfs.sh bench
 }
 
 # Each side's initramfs with the guest job that resumes after a crash, as
@@ -380,6 +392,7 @@ peer_run()
 }
 
 # The benchmark on ours and on mainline with the fixes (PEER_BENCH=0: no),
+# their kernels with config/bench.config (build_bench),
 # when its scripts exist, PEER_BENCH_REPS boots per speed: mainline as it
 # is cannot run it (its short DMABUF transfers fail, bug 13, and the
 # refcount warning of bug 10 discards every boot). Its files go under build/peer/bench (the
@@ -402,8 +415,8 @@ peer_bench()
 	exec 8>"$BUILD/bench/.lock"
 	flock -n 8 || { log "bench: waiting for another benchmark to end"; flock 8; }
 	for label in ours mainline-fixed; do
-		name=test
-		[[ $label == mainline-fixed ]] && name=peer-fixed
+		name=bench
+		[[ $label == mainline-fixed ]] && name=peer-fixed-bench
 		BUILD=$PEER BENCH_REPS=$PEER_BENCH_REPS "$S"/bench.sh "$label" \
 			"$OBJ/$name/arch/x86/boot/bzImage" "$BUILD/initramfs/$name.cpio" ||
 			{ warn "bench.sh $label failed"; exec 8>&-; return 0; }
@@ -468,6 +481,9 @@ run)
 	peer_report
 	;;
 bench)
+	peer_tree
+	wait_builds
+	build_bench
 	peer_bench
 	peer_report
 	;;
