@@ -39,6 +39,9 @@ DIRS = {"in": ("write", "aio-in", "dmabuf-in"),
         "out": ("read", "aio-out", "dmabuf-out")}
 KINDS = ("udmabuf", "heap")
 KiB, MiB = 1024, 1024 * 1024
+# Sizes at which the CPU per transfer is compared: there the bus, not the
+# CPU, bounds the transfers per second of every method
+CPU_XFER_SIZES = (512, 4 * KiB, 64 * KiB)
 
 
 def size_name(n):
@@ -194,6 +197,11 @@ def targets(summary, speeds):
                               + ", ".join(f"{f * 100:.0f}%" for f in fr))
                 add(f"{sp} {dm} MB/s ≥ {copy}() and {aio} from 64 KiB", ok,
                     detail)
+                a = med(summary, speed, dm, 4 * KiB, "cpu_us_xfer")
+                b = med(summary, speed, copy, 4 * KiB, "cpu_us_xfer")
+                add(f"{sp} {dm} CPU/transfer ≤ {copy}()'s at 4 KiB",
+                    None if a is None or b is None else a <= b,
+                    f"{a:.1f} vs {b:.1f} us" if a and b else "no data")
                 if speed == "hs":
                     f = med(summary, speed, dm, MiB, "frac")
                     add(f"HS {dm} ≥ 95% of the ceiling at 1 MiB",
@@ -238,6 +246,26 @@ def compare_targets(sa, sb, speeds):
                         f"{len(good)} of {len(ratios)}; worst A/B "
                         f"{worst[0]:.2f} ({worst[1]} {size_name(worst[2])}); "
                         f"geometric mean {geo:.2f}"))
+    for speed in speeds:
+        ratios = [(med(sa, speed, name, size, "cpu_us_xfer") /
+                   med(sb, speed, name, size, "cpu_us_xfer"), name, size)
+                  for name, size in keys([sa, sb], speed, "tput")
+                  if name.startswith("dmabuf") and size in CPU_XFER_SIZES
+                  and med(sa, speed, name, size, "cpu_us_xfer")
+                  and med(sb, speed, name, size, "cpu_us_xfer")]
+        if not ratios:
+            res.append((f"{speed.upper()} DMABUF CPU/transfer", "–",
+                        "no data"))
+            continue
+        worst = max(ratios)
+        good = [r for r in ratios if r[0] <= 0.8]
+        res.append((f"{speed.upper()} DMABUF CPU/transfer A ≤ 0.8x B at "
+                    + ", ".join(map(size_name, CPU_XFER_SIZES)),
+                    "PASS" if len(good) == len(ratios) else "MISS",
+                    f"{len(good)} of {len(ratios)}; worst A/B "
+                    f"{worst[0]:.2f} ({worst[1]} {size_name(worst[2])}); "
+                    "geometric mean "
+                    f"{statistics.geometric_mean([r[0] for r in ratios]):.2f}"))
     return res
 
 
@@ -365,7 +393,8 @@ def main():
         cols = [("MB/s", "mb_s", 1, False),
                 ("ceiling MB/s", "ceiling", 1, False),
                 ("of ceiling", "frac", 0, True),
-                ("CPU ms/GiB", "cpu_ms_gib", 0, False)]
+                ("CPU ms/GiB", "cpu_ms_gib", 0, False),
+                ("CPU us/transfer", "cpu_us_xfer", 1, False)]
         if len(labels) == 1:
             cols.append(("host CPU ms/GiB", "host_cpu_ms_gib", 0, False))
         table(out, labels, summaries, speed, "tput", cols)

@@ -6,7 +6,7 @@
 #
 # Kernel command line, with the defaults:
 #   ffs.secs=1 ffs.depth=8          seconds per run, transfers in flight
-#   ffs.sizes=4K,16K,64K,256K,1M,4M
+#   ffs.sizes=512,4K,16K,64K,256K,1M,4M
 #   ffs.methods=write,read,aio-in,aio-out,dmabuf-in,dmabuf-out
 #   ffs.kinds=udmabuf,heap          DMABUF exporters
 #   ffs.lat_sizes=512,4K ffs.lat_methods=write,read,dmabuf-in,dmabuf-out
@@ -18,7 +18,7 @@
 BENCH=/kselftest/drivers/usb/ffs-dmabuf/ffs_bench
 secs=1
 depth=8
-sizes=4K,16K,64K,256K,1M,4M
+sizes=512,4K,16K,64K,256K,1M,4M
 methods=write,read,aio-in,aio-out,dmabuf-in,dmabuf-out
 kinds=udmabuf,heap
 lat_sizes=512,4K
