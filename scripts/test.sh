@@ -10,6 +10,10 @@
 
 mode=${1:-full}
 [[ $SERIES == ours || $mode == check ]] || die "SERIES=$SERIES: only 'make check' takes it"
+# One at a time: two would build in the same directories
+mkdir -p "$BUILD"
+exec 9>"$BUILD/.test.lock"
+flock -n 9 || die "another make test, make or make check runs in $TOP"
 STRESS_SECONDS=${STRESS_SECONDS:-60}
 out=$RESULTS/$mode.txt
 : >"$out"
