@@ -90,8 +90,8 @@ file_warnings()
 # $obj
 kmake()
 {
-	make -C "$wt" O="$obj" ARCH="$GUEST_ARCH" CROSS_COMPILE="$CROSS" \
-		CC="ccache ${CROSS}gcc" HOSTCC="ccache gcc" "$@"
+	kmake_vars
+	make -C "$wt" O="$obj" "${KMAKE_VARS[@]}" "$@"
 }
 
 # build_prefix [vmlinux]: the kernel with W=1, its boot image unless

@@ -26,14 +26,10 @@ for f in "$@"; do
 	fragments+=("$(realpath "$f")")
 done
 
-# ccache for the host programs too (kconfig, scripts/, objtool): each
-# new build directory compiles them again
-cc="${CROSS}gcc" hostcc=gcc
-command -v ccache >/dev/null && cc="ccache $cc" hostcc="ccache gcc"
 export KBUILD_BUILD_TIMESTAMP="Thu Jan  1 00:00:00 UTC 2026"
 export KBUILD_BUILD_USER=ffs KBUILD_BUILD_HOST=ffs-dmabuf
-KMAKE=(make -C "$src" O="$obj" ARCH="$GUEST_ARCH" CROSS_COMPILE="$CROSS"
-	CC="$cc" HOSTCC="$hostcc" -j"$JOBS")
+kmake_vars
+KMAKE=(make -C "$src" O="$obj" "${KMAKE_VARS[@]}" -j"$JOBS")
 
 # Every option the fragments set must survive olddefconfig (where several
 # set one, the last one's value: merge_config.sh's rule).

@@ -102,6 +102,23 @@ guest_arch()
 }
 guest_arch "${ARCH:-x86_64}"
 
+# kmake_vars: the toolchain of every kernel make here, for guest_arch's
+# architecture, in KMAKE_VARS: ccache in front of both compilers (each new
+# build directory compiles kconfig and scripts/ again), and nm told which
+# LTO plugin to load. Without --plugin, binutils loads every plugin in
+# /usr/lib/bfd-plugins on each call; where clang is installed that
+# includes LLVMgold, and each nm takes 0.1 s instead of 0.013 s. kbuild
+# runs nm on every object (check-local-export): a quarter of the CPU time
+# of a kernel build from a warm ccache.
+kmake_vars()
+{
+	local plugin
+	KMAKE_VARS=(ARCH="$GUEST_ARCH" CROSS_COMPILE="$CROSS"
+		CC="ccache ${CROSS}gcc" HOSTCC="ccache gcc")
+	plugin=$("${CROSS}gcc" -print-file-name=liblto_plugin.so)
+	[[ $plugin != /* ]] || KMAKE_VARS+=(NM="${CROSS}nm --plugin $plugin")
+}
+
 # step NAME LOGFILE CMD...: run CMD with its output in LOGFILE, printing
 # one line when it starts, a heartbeat every 30 s and its elapsed time at
 # the end. On failure, print the log's tail and its path.
