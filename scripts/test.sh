@@ -135,6 +135,7 @@ if [[ $mode == check ]]; then
 	:
 elif "$S"/kbuild.sh test && "$S"/initramfs.sh test; then
 	built=1
+	result "$out" PASS "kernel and selftests build"
 	boot "$job in QEMU (console and output logs under $LOGS/test)" \
 		test_vm --job $job --logdir "$LOGS/test" "${vm_args[@]}"
 else
@@ -165,6 +166,9 @@ arch_vm()
 		result "$out" FAIL "$1: kernel and selftests build" "see $LOGS"
 		return 0
 	fi
+	# The whole series built for $1 (the quality gate compiles only
+	# the files each patch touches)
+	result "$out" PASS "$1: kernel and selftests build"
 	boot "selftest on $1" arch_boot "$1" "$1: " "$LOGS/$1"
 	if [[ $1 == arm64 ]]; then
 		boot "selftest on $1 with swiotlb=force" arch_boot "$1" \
@@ -199,6 +203,7 @@ debug_vm()
 if [[ $mode == full ]]; then
 	if "$S"/kbuild.sh debug "$CONFIGS/debug.config" &&
 	   "$S"/initramfs.sh debug; then
+		result "$out" PASS "debug kernel and selftests build"
 		boot "selftests on the debug kernel" debug_vm --job selftest \
 			--timeout 1500 --append "kmemleak=on"
 		boot "stress on the debug kernel, $STRESS_SECONDS s" debug_vm \
